@@ -1,0 +1,63 @@
+//! The command-line interface: one sub-command per job.
+
+mod data_cmd;
+mod stats_cmd;
+
+use clap::{Parser, Subcommand};
+
+pub use data_cmd::DataArgs;
+pub use stats_cmd::StatsArgs;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cellspace",
+    version,
+    about = "Graph VAEs on neural-architecture cells, and their latent space"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Summarise a search space's data: counts, op histogram, accuracy range, best cell.
+    Data(DataArgs),
+    /// Correlate graph properties (average path length, clustering) with accuracy.
+    Stats(StatsArgs),
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Some(Command::Data(args)) => data_cmd::run(&args),
+        Some(Command::Stats(args)) => stats_cmd::run(&args),
+        None => {
+            // Until the explorer exists, the bare command summarises every bundled space.
+            for space in crate::space::SpaceKind::ALL {
+                data_cmd::run(&DataArgs {
+                    space,
+                    enumerate: false,
+                    json: false,
+                    file: None,
+                })?;
+                println!();
+            }
+            Ok(())
+        }
+    }
+}
+
+/// A progress bar on stderr, hidden when `--json` asks for clean output.
+pub(crate) fn progress_bar(len: u64, message: &str, hidden: bool) -> indicatif::ProgressBar {
+    if hidden {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg:24} [{bar:30}] {pos}/{len} {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(message.to_string());
+    bar
+}

@@ -1,0 +1,131 @@
+//! Loading the benchmark tables into cells with labels, and the train/test split.
+//!
+//! The bundled tables are compiled into the binary (so a fresh clone or a copied binary has
+//! them); user files in the same formats load through the same code.
+
+mod enas;
+mod error;
+mod nb101;
+mod nb201;
+mod split;
+mod table;
+
+pub use enas::{BUNDLED_ENAS, load_enas};
+pub use error::DataError;
+pub use nb101::{
+    BUNDLED_NB101_LABELS, Nb101Labels, load_nb101_cells, load_nb101_labels, nb101_cache_path,
+    nb101_cells_cached, write_nb101_cells,
+};
+pub use nb201::{BUNDLED_NB201, NB201_METRICS, load_nb201};
+pub use split::Split;
+
+use std::path::Path;
+
+use crate::space::{Cell, SpaceKind};
+
+/// One cell of a data set with its identifier in the benchmark and its accuracy, if known.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// ENAS: line of the upstream file; NB201: architecture index; NB101: module hash.
+    pub id: String,
+    pub cell: Cell,
+    /// Accuracy in percent (every space is converted to percent so they read alike).
+    pub accuracy: Option<f64>,
+}
+
+/// The cells of one search space, their labels and a fixed train/test split.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    pub space: SpaceKind,
+    pub records: Vec<Record>,
+    pub split: Split,
+    /// What `accuracy` measures, for display.
+    pub accuracy_label: String,
+}
+
+/// Seed of the default split (documented in the README).
+pub const SPLIT_SEED: u64 = 0;
+/// Fraction of cells held out for testing.
+pub const TEST_FRACTION: f64 = 0.1;
+
+impl Dataset {
+    pub fn new(space: SpaceKind, records: Vec<Record>, accuracy_label: impl Into<String>) -> Self {
+        let split = Split::new(records.len(), TEST_FRACTION, SPLIT_SEED);
+        Self {
+            space,
+            records,
+            split,
+            accuracy_label: accuracy_label.into(),
+        }
+    }
+
+    /// The bundled data of a space. NB101 needs the enumeration of all cells, which is cached
+    /// on disk after the first run (see [`nb101_cells_cached`]).
+    pub fn bundled(space: SpaceKind) -> Result<Self, DataError> {
+        match space {
+            SpaceKind::Enas => {
+                let records =
+                    load_enas(Path::new(enas::BUNDLED_NAME), BUNDLED_ENAS.as_bytes(), true)?;
+                Ok(Self::new(
+                    space,
+                    records,
+                    "weight-sharing validation accuracy (%)",
+                ))
+            }
+            SpaceKind::Nb201 => {
+                let records = load_nb201(
+                    Path::new(nb201::BUNDLED_NAME),
+                    BUNDLED_NB201.as_bytes(),
+                    "c10_test_200",
+                )?;
+                Ok(Self::new(
+                    space,
+                    records,
+                    "CIFAR-10 test accuracy, 200 epochs (%)",
+                ))
+            }
+            SpaceKind::Nb101 => {
+                let cells = nb101_cells_cached(|_, _| {})?;
+                let labels = load_nb101_labels(
+                    Path::new(nb101::BUNDLED_NAME),
+                    BUNDLED_NB101_LABELS.as_bytes(),
+                )?;
+                let records = nb101::join(cells, &labels, Path::new(nb101::BUNDLED_NAME))?;
+                Ok(Self::new(
+                    space,
+                    records,
+                    "validation accuracy, 108 epochs (%)",
+                ))
+            }
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    pub fn train(&self) -> impl Iterator<Item = &Record> {
+        self.split.train.iter().map(|&i| &self.records[i])
+    }
+
+    pub fn test(&self) -> impl Iterator<Item = &Record> {
+        self.split.test.iter().map(|&i| &self.records[i])
+    }
+
+    /// The labelled record with the highest accuracy (the first one on ties).
+    pub fn best(&self) -> Option<&Record> {
+        let mut best: Option<&Record> = None;
+        for r in &self.records {
+            if r.accuracy
+                .is_some_and(|a| best.is_none_or(|b| b.accuracy.is_some_and(|ba| a > ba)))
+            {
+                best = Some(r);
+            }
+        }
+        best
+    }
+}
