@@ -2,5 +2,10 @@
 //! into their latent space.
 
 pub mod cli;
+pub mod backend;
 pub mod data;
+pub mod eval;
+pub mod jobs;
+pub mod model;
 pub mod space;
+pub mod train;

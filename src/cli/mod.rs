@@ -1,12 +1,16 @@
 //! The command-line interface: one sub-command per job.
 
 mod data_cmd;
+mod eval_cmd;
 mod stats_cmd;
+mod train_cmd;
 
 use clap::{Parser, Subcommand};
 
 pub use data_cmd::DataArgs;
+pub use eval_cmd::EvalArgs;
 pub use stats_cmd::StatsArgs;
+pub use train_cmd::TrainArgs;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -25,12 +29,18 @@ pub enum Command {
     Data(DataArgs),
     /// Correlate graph properties (average path length, clustering) with accuracy.
     Stats(StatsArgs),
+    /// Train a graph VAE (svge, dvae, dvae-emb, gcn-emb) into a resumable run folder.
+    Train(TrainArgs),
+    /// Reconstruction accuracy, validity, uniqueness and novelty of a trained run.
+    Eval(EvalArgs),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Some(Command::Data(args)) => data_cmd::run(&args),
         Some(Command::Stats(args)) => stats_cmd::run(&args),
+        Some(Command::Train(args)) => train_cmd::run(&args),
+        Some(Command::Eval(args)) => eval_cmd::run(&args),
         None => {
             // Until the explorer exists, the bare command summarises every bundled space.
             for space in crate::space::SpaceKind::ALL {

@@ -1,0 +1,55 @@
+//! Choosing where models run: a GPU through wgpu, or Burn's CPU backend (`flex`).
+//! Falling back is never silent: the caller gets the reason to show.
+
+use serde::{Deserialize, Serialize};
+
+/// The backend a user asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    /// A GPU through wgpu (Vulkan, Metal, DX12), falling back to the CPU when none exists.
+    #[default]
+    Wgpu,
+    /// Burn's pure-Rust CPU backend.
+    Cpu,
+}
+
+/// The device chosen, what to call it, and why the request was not met (if it was not).
+pub struct ChosenDevice {
+    pub device: burn::tensor::Device,
+    /// "wgpu: <adapter name>" or "CPU".
+    pub label: String,
+    pub fallback: Option<String>,
+}
+
+/// Finds a hardware wgpu adapter; software rasterisers (llvmpipe/lavapipe) do not count, since
+/// training on them is far slower than on Burn's CPU backend.
+pub fn gpu_adapter() -> Result<String, String> {
+    let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+    let adapter = pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions {
+        power_preference: wgpu::PowerPreference::HighPerformance,
+        ..Default::default()
+    }))
+    .map_err(|e| format!("no GPU adapter found ({e})"))?;
+    let info = adapter.get_info();
+    if info.device_type == wgpu::DeviceType::Cpu {
+        return Err(format!("only a software adapter was found ({})", info.name));
+    }
+    Ok(format!("{} ({:?})", info.name, info.backend))
+}
+
+/// The device for `backend`, falling back to the CPU with a reason when no GPU is usable.
+pub fn choose(backend: Backend) -> ChosenDevice {
+    let cpu = |fallback| ChosenDevice { device: burn::tensor::Device::flex(), label: "CPU".into(), fallback };
+    match backend {
+        Backend::Cpu => cpu(None),
+        Backend::Wgpu => match gpu_adapter() {
+            Ok(name) => ChosenDevice {
+                device: burn::tensor::Device::wgpu(burn::tensor::DeviceKind::DefaultDevice),
+                label: format!("wgpu: {name}"),
+                fallback: None,
+            },
+            Err(reason) => cpu(Some(format!("{reason}; running on the CPU backend instead"))),
+        },
+    }
+}

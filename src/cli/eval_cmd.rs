@@ -1,0 +1,107 @@
+//! `cellspace eval`: the four generative metrics of a run, beside the papers' numbers.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::backend::Backend;
+use crate::data::Dataset;
+use crate::eval::{EvalProtocol, evaluate};
+use crate::model::ModelKind;
+use crate::space::{Cell, SpaceKind};
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Run folder.
+    #[arg(long)]
+    pub run: PathBuf,
+    #[arg(long, value_enum, default_value = "wgpu")]
+    pub backend: Backend,
+    /// Latent samples per test graph (reference: 10).
+    #[arg(long, default_value_t = 10)]
+    pub samples: usize,
+    /// Decodings per latent sample (reference: 10).
+    #[arg(long, default_value_t = 10)]
+    pub decodes: usize,
+    /// Prior points for validity (reference: 1000).
+    #[arg(long, default_value_t = 1000)]
+    pub prior: usize,
+    /// Use only this many test graphs.
+    #[arg(long)]
+    pub test_limit: Option<usize>,
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The papers' (reconstruction, validity, uniqueness, novelty) in %, where they report them.
+fn paper(space: SpaceKind, model: ModelKind) -> Option<[f64; 4]> {
+    match (space, model) {
+        (SpaceKind::Enas, ModelKind::Svge) => Some([99.63, 100.0, 39.03, 100.0]),
+        (SpaceKind::Enas, ModelKind::Dvae) => Some([99.96, 100.0, 37.26, 100.0]),
+        (SpaceKind::Nb101, ModelKind::Svge) => Some([99.57, 79.16, 32.1, 16.37]),
+        (SpaceKind::Nb101, ModelKind::Dvae) => Some([25.89, 82.55, 19.84, 16.52]),
+        (SpaceKind::Nb201, ModelKind::Svge) => Some([99.99, 100.0, 8.28, 10.24]),
+        _ => None,
+    }
+}
+
+pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
+    let chosen = crate::backend::choose(args.backend);
+    if let Some(reason) = &chosen.fallback {
+        eprintln!("note: {reason}");
+    }
+    let (manifest, model) = crate::train::load_run(&args.run, &chosen.device).map_err(|e| anyhow::anyhow!(e))?;
+    let space = manifest.config.space;
+    let data = Dataset::bundled(space)?;
+    let train: Vec<&Cell> = data.train().map(|r| &r.cell).collect();
+    let test: Vec<&Cell> = data.test().map(|r| &r.cell).collect();
+    let protocol = EvalProtocol {
+        samples_per_graph: args.samples,
+        decodes_per_sample: args.decodes,
+        prior_points: args.prior,
+        decodes_per_prior_point: args.decodes,
+        test_limit: args.test_limit,
+        seed: args.seed,
+    };
+    let bar = super::progress_bar(1, "evaluating", args.json);
+    let started = std::time::Instant::now();
+    let m = evaluate(&model, space, &train, &test, &protocol, &chosen.device, &mut |stage, done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+        bar.set_message(stage.to_string());
+    });
+    bar.finish_and_clear();
+    let seconds = started.elapsed().as_secs_f64();
+    if args.json {
+        let mut v = serde_json::to_value(&m)?;
+        v["space"] = space.name().into();
+        v["model"] = manifest.config.vae.model.name().into();
+        v["seconds"] = seconds.into();
+        v["protocol"] = serde_json::to_value(&protocol)?;
+        println!("{v}");
+        return Ok(());
+    }
+    let reference = paper(space, manifest.config.vae.model);
+    println!(
+        "{} on {space}: {} test graphs, {} decodings in {seconds:.0} s on {}",
+        manifest.config.vae.model.name(),
+        m.test_graphs,
+        m.decodings,
+        chosen.label
+    );
+    println!("  {:<34} {:>9} {:>9}", "metric (%)", "cellspace", "paper");
+    let rows = [
+        ("reconstruction (sampled z)", m.reconstruction_accuracy),
+        ("validity", m.validity),
+        ("uniqueness", m.uniqueness),
+        ("novelty", m.novelty),
+    ];
+    for (i, (name, value)) in rows.iter().enumerate() {
+        let p = reference.map_or("-".to_string(), |r| format!("{:.2}", r[i]));
+        println!("  {name:<34} {:>9.2} {p:>9}", value * 100.0);
+    }
+    println!("  {:<34} {:>9.2} {:>9}", "reconstruction (mean, as published)", m.reconstruction_accuracy_mean * 100.0, "");
+    Ok(())
+}

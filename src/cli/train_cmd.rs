@@ -1,0 +1,137 @@
+//! `cellspace train`: train a graph VAE into a run folder, resumable.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use serde_json::json;
+
+use crate::backend::Backend;
+use crate::jobs::Job;
+use crate::model::{ModelKind, VaeConfig};
+use crate::space::SpaceKind;
+use crate::train::{TrainConfig, TrainEvent, train};
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Search space.
+    #[arg(long, value_enum, default_value = "enas")]
+    pub space: SpaceKind,
+    /// Model.
+    #[arg(long, value_enum, default_value = "svge")]
+    pub model: ModelKind,
+    /// Epochs in total (a resumed run trains up to this many).
+    #[arg(long, default_value_t = 300)]
+    pub epochs: usize,
+    /// Backend; without a usable GPU, wgpu falls back to the CPU and says so.
+    #[arg(long, value_enum, default_value = "wgpu")]
+    pub backend: Backend,
+    /// Run folder (checkpoints and run.json).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Resume the run in this folder from its last checkpoint.
+    #[arg(long, conflicts_with = "out")]
+    pub resume: Option<PathBuf>,
+    /// Batch size (paper: 32; 128 on NB101).
+    #[arg(long)]
+    pub batch_size: Option<usize>,
+    /// Adam learning rate (paper: 1e-4).
+    #[arg(long)]
+    pub lr: Option<f64>,
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Train on this many training cells only.
+    #[arg(long)]
+    pub train_limit: Option<usize>,
+    /// Test loss on this many test cells only.
+    #[arg(long)]
+    pub test_limit: Option<usize>,
+    /// Reparameterisation noise scale (1 = standard VAE; the reference codes use 0.01).
+    #[arg(long)]
+    pub noise_scale: Option<f64>,
+    /// Node state size (default: the paper's for the model).
+    #[arg(long)]
+    pub hidden: Option<usize>,
+    /// Print one JSON object at the end instead of progress.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
+    let mut vae = VaeConfig::paper(args.model);
+    if let Some(s) = args.noise_scale {
+        vae.noise_scale = s;
+    }
+    if let Some(h) = args.hidden {
+        vae.hidden = h;
+    }
+    let mut config = TrainConfig::paper(args.space, vae);
+    config.epochs = args.epochs;
+    config.backend = args.backend;
+    config.seed = args.seed;
+    config.train_limit = args.train_limit;
+    config.test_limit = args.test_limit;
+    if let Some(b) = args.batch_size {
+        anyhow::ensure!(b > 0, "--batch-size must be positive");
+        config.batch_size = b;
+    }
+    if let Some(lr) = args.lr {
+        config.learning_rate = lr;
+    }
+    let (dir, resume) = match (&args.resume, &args.out) {
+        (Some(dir), _) => (dir.clone(), true),
+        (None, Some(dir)) => (dir.clone(), false),
+        (None, None) => (PathBuf::from(format!("runs/{}-{}", args.model.name(), args.space.name())), false),
+    };
+    let json = args.json;
+    let run_dir = dir.clone();
+    let job = Job::spawn(move |tx, cancel| {
+        train(&config, &run_dir, resume, &mut |e| {
+            let _ = tx.send(e);
+        }, &cancel)
+    });
+    let mut bar = super::progress_bar(0, "training", true);
+    for event in job.events.iter() {
+        match event {
+            TrainEvent::Started { device, fallback, parameters, first_epoch, epochs, batches } => {
+                if let Some(reason) = fallback {
+                    eprintln!("note: {reason}");
+                }
+                if !json {
+                    eprintln!("training on {device}: {parameters} parameters, epochs {first_epoch}..{epochs}, {batches} batches each");
+                }
+                bar = super::progress_bar(((epochs - first_epoch) * batches) as u64, "training", json);
+            }
+            TrainEvent::Batch { epoch, loss, .. } => {
+                bar.set_message(format!("epoch {epoch} loss {loss:.3}"));
+                bar.inc(1);
+            }
+            TrainEvent::Epoch(m) => {
+                if !json {
+                    let line = format!(
+                        "epoch {:>3}: train recon {:.4} kl {:.3} | test recon {:.4} kl {:.3} | {:.0} graphs/s",
+                        m.epoch, m.train_reconstruction, m.train_kl, m.test_reconstruction, m.test_kl, m.graphs_per_second
+                    );
+                    bar.suspend(|| println!("{line}"));
+                }
+            }
+            TrainEvent::Finished { .. } | TrainEvent::Cancelled { .. } => bar.finish_and_clear(),
+        }
+    }
+    let manifest = job.join().map_err(|e| anyhow::anyhow!(e))??;
+    if json {
+        let last = manifest.epochs.last();
+        println!(
+            "{}",
+            json!({
+                "run": dir, "status": manifest.status, "epochs": manifest.completed_epochs(), "device": manifest.device,
+                "parameters": manifest.parameters,
+                "train_reconstruction": last.map(|m| m.train_reconstruction),
+                "test_reconstruction": last.map(|m| m.test_reconstruction),
+                "graphs_per_second": last.map(|m| m.graphs_per_second),
+            })
+        );
+    } else {
+        println!("run saved in {} ({} epochs, {})", dir.display(), manifest.completed_epochs(), manifest.status);
+    }
+    Ok(())
+}

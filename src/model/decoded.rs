@@ -1,0 +1,91 @@
+//! Turning decoder output (node types and edges per step) back into cells.
+
+use crate::space::{Cell, INPUT, OUTPUT};
+
+/// What a decoder produced for one graph, in its own decoding order: `types[0]` is the start
+/// node and `adj[u * nodes + v]` an edge u -> v in that order.
+#[derive(Debug, Clone)]
+pub struct DecodedGraph {
+    pub types: Vec<u8>,
+    pub adj: Vec<bool>,
+    pub nodes: usize,
+}
+
+impl DecodedGraph {
+    /// The cell decoded in forward order (input first), cut at the first output node; `None`
+    /// when no output was produced or the graph is not a cell (e.g. an input in the middle).
+    pub fn forward_cell(&self) -> Option<Cell> {
+        self.cell(OUTPUT, false)
+    }
+
+    /// The cell decoded in backward order (output first, input last), put back in forward order.
+    pub fn backward_cell(&self) -> Option<Cell> {
+        self.cell(INPUT, true)
+    }
+
+    fn cell(&self, end: u8, reversed: bool) -> Option<Cell> {
+        let n = (1..self.nodes).find(|&k| self.types[k] == end)? + 1;
+        let at = |i: usize| if reversed { n - 1 - i } else { i };
+        let mut types = vec![0u8; n];
+        for i in 0..n {
+            types[at(i)] = self.types[i];
+        }
+        let mut edges = Vec::new();
+        for u in 0..n {
+            for v in 0..n {
+                if self.adj[u * self.nodes + v] {
+                    edges.push(if reversed { (at(v), at(u)) } else { (u, v) });
+                }
+            }
+        }
+        Cell::new(types, &edges).ok()
+    }
+}
+
+/// SVGe's two-sided output: the union of the edges of both directions when they agree on the
+/// node types; otherwise the direction that produced a cell (forward first).
+pub fn union_cell(forward: Option<Cell>, backward: Option<Cell>) -> Option<Cell> {
+    match (forward, backward) {
+        (Some(f), Some(b)) if f.types() == b.types() => {
+            let mut edges = f.edges();
+            edges.extend(b.edges());
+            edges.sort_unstable();
+            edges.dedup();
+            Cell::new(f.types().to_vec(), &edges).ok()
+        }
+        (Some(f), _) => Some(f),
+        (None, b) => b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forward_and_backward_parsing() {
+        // Forward: input, op, output, then padding after the end.
+        let nodes = 4;
+        let mut adj = vec![false; 16];
+        adj[1] = true; // 0 -> 1
+        adj[4 + 2] = true; // 1 -> 2
+        let g = DecodedGraph { types: vec![0, 2, 1, 3], adj: adj.clone(), nodes };
+        let cell = g.forward_cell().unwrap();
+        assert_eq!(cell.types(), &[0, 2, 1]);
+        // The same sequence read backwards: output, op, input.
+        let b = DecodedGraph { types: vec![1, 2, 0, 3], adj, nodes };
+        let back = b.backward_cell().unwrap();
+        assert_eq!(back.types(), &[0, 2, 1]);
+        assert_eq!(back.edges(), vec![(0, 1), (1, 2)]);
+        // No end node: nothing decoded.
+        assert!(DecodedGraph { types: vec![0, 2, 2, 2], adj: vec![false; 16], nodes }.forward_cell().is_none());
+    }
+
+    #[test]
+    fn union_adds_backward_edges() {
+        let f = Cell::new(vec![0, 2, 1], &[(0, 1), (1, 2)]).unwrap();
+        let b = Cell::new(vec![0, 2, 1], &[(0, 1), (0, 2)]).unwrap();
+        assert_eq!(union_cell(Some(f.clone()), Some(b)).unwrap().edge_count(), 3);
+        assert_eq!(union_cell(None, Some(f.clone())), Some(f));
+    }
+}

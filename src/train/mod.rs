@@ -1,0 +1,9 @@
+//! Training runs: the loop, its events, checkpoints and the JSON run manifest.
+
+mod checkpoint;
+mod manifest;
+mod run;
+
+pub use checkpoint::{load_model, load_run};
+pub use manifest::{EpochMetrics, RunManifest, TrainConfig};
+pub use run::{TrainError, TrainEvent, train};

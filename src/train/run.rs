@@ -1,0 +1,193 @@
+//! The training loop: seeded, resumable, cancellable, guarded against NaN and divergence.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use burn::module::Module;
+use burn::optim::grad_clipping::GradientClippingConfig;
+use burn::optim::{AdamConfig, GradientsParams};
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use thiserror::Error;
+
+use super::checkpoint;
+use super::{EpochMetrics, RunManifest, TrainConfig};
+use crate::data::{DataError, Dataset};
+use crate::model::{GraphBatch, GraphVae};
+use crate::space::Cell;
+
+/// What a training run reports while it runs.
+#[derive(Debug, Clone)]
+pub enum TrainEvent {
+    Started { device: String, fallback: Option<String>, parameters: usize, first_epoch: usize, epochs: usize, batches: usize },
+    Batch { epoch: usize, batch: usize, batches: usize, loss: f64 },
+    Epoch(EpochMetrics),
+    Finished { epochs: usize },
+    Cancelled { completed_epochs: usize },
+}
+
+#[derive(Debug, Error)]
+pub enum TrainError {
+    #[error(transparent)]
+    Data(#[from] DataError),
+    #[error("{0}")]
+    Run(String),
+    #[error(
+        "the loss became {loss} in epoch {epoch}, batch {batch}: training stopped; the last good checkpoint (epoch {kept}) is kept"
+    )]
+    Diverged { epoch: usize, batch: usize, loss: f64, kept: usize },
+}
+
+/// Epoch-specific seed, so a resumed run draws the same numbers as an uninterrupted one.
+fn epoch_seed(seed: u64, epoch: usize) -> u64 {
+    seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(epoch as u64 + 1)
+}
+
+/// Trains `config` into `dir` (created if needed). With `resume`, continues the run found in
+/// `dir` from its last checkpoint (its manifest's settings win, except `epochs`).
+pub fn train(
+    config: &TrainConfig,
+    dir: &Path,
+    resume: bool,
+    events: &mut dyn FnMut(TrainEvent),
+    cancel: &AtomicBool,
+) -> Result<RunManifest, TrainError> {
+    std::fs::create_dir_all(dir).map_err(|e| TrainError::Run(format!("{}: cannot create: {e}", dir.display())))?;
+    let mut manifest = if resume {
+        let mut m = RunManifest::read(dir).map_err(TrainError::Run)?;
+        m.config.epochs = config.epochs;
+        m
+    } else {
+        if dir.join(RunManifest::FILE).exists() {
+            return Err(TrainError::Run(format!(
+                "{} already holds a run: resume it or choose another folder",
+                dir.display()
+            )));
+        }
+        RunManifest {
+            config: config.clone(),
+            epochs: Vec::new(),
+            device: String::new(),
+            parameters: 0,
+            learning_rate: config.learning_rate,
+            best_loss: f64::INFINITY,
+            bad_epochs: 0,
+            status: "running".into(),
+            cellspace_version: env!("CARGO_PKG_VERSION").into(),
+        }
+    };
+    let config = manifest.config.clone();
+    let data = Dataset::bundled(config.space)?;
+    let train_cells: Vec<&Cell> = data.train().take(config.train_limit.unwrap_or(usize::MAX)).map(|r| &r.cell).collect();
+    let test_cells: Vec<&Cell> = data.test().take(config.test_limit.unwrap_or(usize::MAX)).map(|r| &r.cell).collect();
+    if train_cells.is_empty() {
+        return Err(TrainError::Run("no training cells".into()));
+    }
+    let nodes = config.space.max_nodes();
+
+    let chosen = crate::backend::choose(config.backend);
+    let device = chosen.device.clone();
+    device.seed(config.seed);
+    let train_device = device.clone().autodiff();
+    let mut model = GraphVae::new(&config.vae, config.space, &train_device);
+    // Clipping guards against the loss spikes Adam shows late in training.
+    let mut optimizer = AdamConfig::new().with_grad_clipping(Some(GradientClippingConfig::Norm(5.0))).init();
+    if resume && manifest.completed_epochs() > 0 {
+        model = checkpoint::load_model(dir, &manifest, &train_device).map_err(TrainError::Run)?;
+        optimizer = checkpoint::load_optimizer(dir, optimizer).map_err(TrainError::Run)?;
+    }
+    manifest.device = chosen.label.clone();
+    manifest.parameters = model.num_params();
+    manifest.status = "running".into();
+    let batches = train_cells.len().div_ceil(config.batch_size);
+    events(TrainEvent::Started {
+        device: chosen.label.clone(),
+        fallback: chosen.fallback.clone(),
+        parameters: manifest.parameters,
+        first_epoch: manifest.completed_epochs(),
+        epochs: config.epochs,
+        batches,
+    });
+
+    let write = |m: &RunManifest| m.write(dir).map_err(|e| TrainError::Run(format!("{}: cannot write the manifest: {e}", dir.display())));
+    for epoch in manifest.completed_epochs()..config.epochs {
+        let started = Instant::now();
+        let seed = epoch_seed(config.seed, epoch);
+        train_device.seed(seed);
+        let mut order: Vec<usize> = (0..train_cells.len()).collect();
+        order.shuffle(&mut rand::rngs::StdRng::seed_from_u64(seed));
+        let (mut recon_sum, mut kl_sum) = (0.0, 0.0);
+        for (b, chunk) in order.chunks(config.batch_size).enumerate() {
+            if cancel.load(Ordering::Relaxed) {
+                manifest.status = "cancelled".into();
+                write(&manifest)?;
+                events(TrainEvent::Cancelled { completed_epochs: manifest.completed_epochs() });
+                return Ok(manifest);
+            }
+            let cells: Vec<&Cell> = chunk.iter().map(|&i| train_cells[i]).collect();
+            let batch = GraphBatch::new(&cells, nodes, &train_device);
+            let parts = model.loss(&batch, config.vae.kl_weight, config.vae.noise_scale);
+            let loss: f64 = parts.total.clone().into_scalar::<f32>() as f64;
+            if !loss.is_finite() || loss > 1e6 {
+                manifest.status = format!("failed: loss {loss} in epoch {epoch}");
+                write(&manifest)?;
+                return Err(TrainError::Diverged { epoch, batch: b, loss, kept: manifest.completed_epochs() });
+            }
+            recon_sum += parts.reconstruction.into_scalar::<f32>() as f64 * cells.len() as f64;
+            kl_sum += parts.kl.into_scalar::<f32>() as f64 * cells.len() as f64;
+            let grads = GradientsParams::from_grads(parts.total.backward(), &model);
+            model = optimizer.step(manifest.learning_rate, model, grads);
+            events(TrainEvent::Batch { epoch, batch: b, batches, loss });
+        }
+        let train_seconds = started.elapsed().as_secs_f64();
+        let (test_reconstruction, test_kl) = test_loss(&model.valid(), &test_cells, &config, &device, seed);
+        let n = train_cells.len() as f64;
+        let metrics = EpochMetrics {
+            epoch,
+            train_reconstruction: recon_sum / n,
+            train_kl: kl_sum / n,
+            test_reconstruction,
+            test_kl,
+            learning_rate: manifest.learning_rate,
+            seconds: started.elapsed().as_secs_f64(),
+            graphs_per_second: n / train_seconds,
+        };
+        // ReduceLROnPlateau on the epoch's training loss.
+        let epoch_loss = metrics.train_reconstruction + config.vae.kl_weight * metrics.train_kl;
+        if epoch_loss < manifest.best_loss {
+            manifest.best_loss = epoch_loss;
+            manifest.bad_epochs = 0;
+        } else {
+            manifest.bad_epochs += 1;
+            if manifest.bad_epochs > config.plateau_patience {
+                manifest.learning_rate *= config.plateau_factor;
+                manifest.bad_epochs = 0;
+            }
+        }
+        checkpoint::save(dir, &model, &optimizer).map_err(TrainError::Run)?;
+        manifest.epochs.push(metrics.clone());
+        write(&manifest)?;
+        events(TrainEvent::Epoch(metrics));
+    }
+    manifest.status = "finished".into();
+    write(&manifest)?;
+    events(TrainEvent::Finished { epochs: manifest.completed_epochs() });
+    Ok(manifest)
+}
+
+/// Mean reconstruction and KL per graph over the test cells (NaN when there are none).
+fn test_loss(model: &GraphVae, cells: &[&Cell], config: &TrainConfig, device: &burn::tensor::Device, seed: u64) -> (f64, f64) {
+    if cells.is_empty() {
+        return (f64::NAN, f64::NAN);
+    }
+    device.seed(seed ^ 0x5EED);
+    let (mut recon, mut kl) = (0.0, 0.0);
+    for chunk in cells.chunks(256) {
+        let batch = GraphBatch::new(chunk, config.space.max_nodes(), device);
+        let parts = model.loss(&batch, config.vae.kl_weight, config.vae.noise_scale);
+        recon += parts.reconstruction.into_scalar::<f32>() as f64 * chunk.len() as f64;
+        kl += parts.kl.into_scalar::<f32>() as f64 * chunk.len() as f64;
+    }
+    (recon / cells.len() as f64, kl / cells.len() as f64)
+}
