@@ -88,8 +88,9 @@ pub fn train(
 
     let chosen = crate::backend::choose(config.backend);
     let device = chosen.device.clone();
-    device.seed(config.seed);
     let train_device = device.clone().autodiff();
+    // Each device (plain and autodiff) has its own generator: seed the one the model is built on.
+    train_device.seed(config.seed);
     let mut model = GraphVae::new(&config.vae, config.space, &train_device);
     // Clipping guards against the loss spikes Adam shows late in training.
     let mut optimizer = AdamConfig::new().with_grad_clipping(Some(GradientClippingConfig::Norm(5.0))).init();

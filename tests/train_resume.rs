@@ -1,0 +1,82 @@
+//! A cancelled run resumes from its checkpoint and ends with exactly the parameters of an
+//! uninterrupted run of the same seed.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use burn::tensor::Device;
+use cellspace::backend::Backend;
+use cellspace::data::Dataset;
+use cellspace::model::{GraphBatch, ModelKind, VaeConfig};
+use cellspace::space::{Cell, SpaceKind};
+use cellspace::train::{TrainConfig, TrainEvent, load_run, train};
+
+/// Burn's generator may be global: runs in parallel threads would draw from each other's
+/// sequence, so the tests of this file take turns.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn config() -> TrainConfig {
+    let mut vae = VaeConfig::paper(ModelKind::Svge);
+    vae.hidden = 32;
+    let mut config = TrainConfig::paper(SpaceKind::Enas, vae);
+    config.epochs = 3;
+    config.batch_size = 8;
+    config.learning_rate = 1e-3;
+    config.seed = 11;
+    config.backend = Backend::Cpu;
+    config.train_limit = Some(24);
+    config.test_limit = Some(8);
+    config
+}
+
+/// Latent means of a few cells under the run's model: equal parameters give equal means.
+fn means(dir: &Path) -> Vec<f32> {
+    let device = Device::flex();
+    let (_, model) = load_run(dir, &device).unwrap();
+    let data = Dataset::bundled(SpaceKind::Enas).unwrap();
+    let cells: Vec<&Cell> = data.records.iter().take(4).map(|r| &r.cell).collect();
+    let (mu, _) = model.encode(&GraphBatch::new(&cells, 8, &device));
+    mu.into_data().convert::<f32>().try_to_vec::<f32>().unwrap()
+}
+
+#[test]
+fn cancelled_run_resumes_identically() {
+    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let tmp = tempfile::tempdir().unwrap();
+    let (whole, split) = (tmp.path().join("whole"), tmp.path().join("split"));
+    let never = AtomicBool::new(false);
+    let done = train(&config(), &whole, false, &mut |_| {}, &never).unwrap();
+    assert_eq!(done.completed_epochs(), 3);
+
+    // Cancel as soon as the first epoch is checkpointed.
+    let cancel = AtomicBool::new(false);
+    let stopped = train(&config(), &split, false, &mut |e| {
+        if let TrainEvent::Epoch(m) = e {
+            if m.epoch == 0 {
+                cancel.store(true, Ordering::Relaxed);
+            }
+        }
+    }, &cancel)
+    .unwrap();
+    assert_eq!((stopped.completed_epochs(), stopped.status.as_str()), (1, "cancelled"));
+    let w = cellspace::train::RunManifest::read(&whole).unwrap();
+    assert_eq!(w.epochs[0].train_reconstruction, stopped.epochs[0].train_reconstruction, "first epochs agree");
+    let resumed = train(&config(), &split, true, &mut |_| {}, &never).unwrap();
+    assert_eq!((resumed.completed_epochs(), resumed.status.as_str()), (3, "finished"));
+
+    assert_eq!(means(&whole), means(&whole), "loading is deterministic");
+    assert_eq!(means(&whole), means(&split));
+    assert_eq!(done.epochs, resumed.epochs.iter().map(|e| { let mut e = e.clone(); e.seconds = done.epochs[e.epoch].seconds; e.graphs_per_second = done.epochs[e.epoch].graphs_per_second; e }).collect::<Vec<_>>());
+}
+
+#[test]
+fn a_new_run_refuses_to_overwrite_an_old_one() {
+    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let tmp = tempfile::tempdir().unwrap();
+    let mut c = config();
+    c.epochs = 1;
+    let never = AtomicBool::new(false);
+    train(&c, tmp.path(), false, &mut |_| {}, &never).unwrap();
+    let err = train(&c, tmp.path(), false, &mut |_| {}, &never).unwrap_err();
+    assert!(err.to_string().contains("already holds a run"), "{err}");
+}
