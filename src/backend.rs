@@ -25,7 +25,8 @@ pub struct ChosenDevice {
 /// Finds a hardware wgpu adapter; software rasterisers (llvmpipe/lavapipe) do not count, since
 /// training on them is far slower than on Burn's CPU backend.
 pub fn gpu_adapter() -> Result<String, String> {
-    let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+    let instance =
+        wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
     let adapter = pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions {
         power_preference: wgpu::PowerPreference::HighPerformance,
         ..Default::default()
@@ -40,7 +41,11 @@ pub fn gpu_adapter() -> Result<String, String> {
 
 /// The device for `backend`, falling back to the CPU with a reason when no GPU is usable.
 pub fn choose(backend: Backend) -> ChosenDevice {
-    let cpu = |fallback| ChosenDevice { device: burn::tensor::Device::flex(), label: "CPU".into(), fallback };
+    let cpu = |fallback| ChosenDevice {
+        device: burn::tensor::Device::flex(),
+        label: "CPU".into(),
+        fallback,
+    };
     match backend {
         Backend::Cpu => cpu(None),
         Backend::Wgpu => match gpu_adapter() {
@@ -49,7 +54,9 @@ pub fn choose(backend: Backend) -> ChosenDevice {
                 label: format!("wgpu: {name}"),
                 fallback: None,
             },
-            Err(reason) => cpu(Some(format!("{reason}; running on the CPU backend instead"))),
+            Err(reason) => cpu(Some(format!(
+                "{reason}; running on the CPU backend instead"
+            ))),
         },
     }
 }

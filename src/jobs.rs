@@ -20,7 +20,11 @@ impl<E: Send + 'static, R: Send + 'static> Job<E, R> {
         let cancel = Arc::new(AtomicBool::new(false));
         let flag = cancel.clone();
         let handle = std::thread::spawn(move || work(tx, flag));
-        Self { events: rx, cancel, handle: Some(handle) }
+        Self {
+            events: rx,
+            cancel,
+            handle: Some(handle),
+        }
     }
 
     pub fn cancel(&self) {

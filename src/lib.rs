@@ -1,8 +1,8 @@
 //! cellspace: graph variational autoencoders on neural-architecture cells, and tools to look
 //! into their latent space.
 
-pub mod cli;
 pub mod backend;
+pub mod cli;
 pub mod data;
 pub mod eval;
 pub mod jobs;

@@ -50,23 +50,50 @@ fn cancelled_run_resumes_identically() {
 
     // Cancel as soon as the first epoch is checkpointed.
     let cancel = AtomicBool::new(false);
-    let stopped = train(&config(), &split, false, &mut |e| {
-        if let TrainEvent::Epoch(m) = e {
-            if m.epoch == 0 {
-                cancel.store(true, Ordering::Relaxed);
+    let stopped = train(
+        &config(),
+        &split,
+        false,
+        &mut |e| {
+            if let TrainEvent::Epoch(m) = e {
+                if m.epoch == 0 {
+                    cancel.store(true, Ordering::Relaxed);
+                }
             }
-        }
-    }, &cancel)
+        },
+        &cancel,
+    )
     .unwrap();
-    assert_eq!((stopped.completed_epochs(), stopped.status.as_str()), (1, "cancelled"));
+    assert_eq!(
+        (stopped.completed_epochs(), stopped.status.as_str()),
+        (1, "cancelled")
+    );
     let w = cellspace::train::RunManifest::read(&whole).unwrap();
-    assert_eq!(w.epochs[0].train_reconstruction, stopped.epochs[0].train_reconstruction, "first epochs agree");
+    assert_eq!(
+        w.epochs[0].train_reconstruction, stopped.epochs[0].train_reconstruction,
+        "first epochs agree"
+    );
     let resumed = train(&config(), &split, true, &mut |_| {}, &never).unwrap();
-    assert_eq!((resumed.completed_epochs(), resumed.status.as_str()), (3, "finished"));
+    assert_eq!(
+        (resumed.completed_epochs(), resumed.status.as_str()),
+        (3, "finished")
+    );
 
     assert_eq!(means(&whole), means(&whole), "loading is deterministic");
     assert_eq!(means(&whole), means(&split));
-    assert_eq!(done.epochs, resumed.epochs.iter().map(|e| { let mut e = e.clone(); e.seconds = done.epochs[e.epoch].seconds; e.graphs_per_second = done.epochs[e.epoch].graphs_per_second; e }).collect::<Vec<_>>());
+    assert_eq!(
+        done.epochs,
+        resumed
+            .epochs
+            .iter()
+            .map(|e| {
+                let mut e = e.clone();
+                e.seconds = done.epochs[e.epoch].seconds;
+                e.graphs_per_second = done.epochs[e.epoch].graphs_per_second;
+                e
+            })
+            .collect::<Vec<_>>()
+    );
 }
 
 #[test]

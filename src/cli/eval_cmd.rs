@@ -52,7 +52,8 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     if let Some(reason) = &chosen.fallback {
         eprintln!("note: {reason}");
     }
-    let (manifest, model) = crate::train::load_run(&args.run, &chosen.device).map_err(|e| anyhow::anyhow!(e))?;
+    let (manifest, model) =
+        crate::train::load_run(&args.run, &chosen.device).map_err(|e| anyhow::anyhow!(e))?;
     let space = manifest.config.space;
     let data = Dataset::bundled(space)?;
     let train: Vec<&Cell> = data.train().map(|r| &r.cell).collect();
@@ -67,11 +68,19 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     };
     let bar = super::progress_bar(1, "evaluating", args.json);
     let started = std::time::Instant::now();
-    let m = evaluate(&model, space, &train, &test, &protocol, &chosen.device, &mut |stage, done, total| {
-        bar.set_length(total as u64);
-        bar.set_position(done as u64);
-        bar.set_message(stage.to_string());
-    });
+    let m = evaluate(
+        &model,
+        space,
+        &train,
+        &test,
+        &protocol,
+        &chosen.device,
+        &mut |stage, done, total| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+            bar.set_message(stage.to_string());
+        },
+    );
     bar.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
     if args.json {
@@ -102,6 +111,11 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         let p = reference.map_or("-".to_string(), |r| format!("{:.2}", r[i]));
         println!("  {name:<34} {:>9.2} {p:>9}", value * 100.0);
     }
-    println!("  {:<34} {:>9.2} {:>9}", "reconstruction (mean, as published)", m.reconstruction_accuracy_mean * 100.0, "");
+    println!(
+        "  {:<34} {:>9.2} {:>9}",
+        "reconstruction (mean, as published)",
+        m.reconstruction_accuracy_mean * 100.0,
+        ""
+    );
     Ok(())
 }

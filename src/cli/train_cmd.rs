@@ -80,26 +80,48 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
     let (dir, resume) = match (&args.resume, &args.out) {
         (Some(dir), _) => (dir.clone(), true),
         (None, Some(dir)) => (dir.clone(), false),
-        (None, None) => (PathBuf::from(format!("runs/{}-{}", args.model.name(), args.space.name())), false),
+        (None, None) => (
+            PathBuf::from(format!("runs/{}-{}", args.model.name(), args.space.name())),
+            false,
+        ),
     };
     let json = args.json;
     let run_dir = dir.clone();
     let job = Job::spawn(move |tx, cancel| {
-        train(&config, &run_dir, resume, &mut |e| {
-            let _ = tx.send(e);
-        }, &cancel)
+        train(
+            &config,
+            &run_dir,
+            resume,
+            &mut |e| {
+                let _ = tx.send(e);
+            },
+            &cancel,
+        )
     });
     let mut bar = super::progress_bar(0, "training", true);
     for event in job.events.iter() {
         match event {
-            TrainEvent::Started { device, fallback, parameters, first_epoch, epochs, batches } => {
+            TrainEvent::Started {
+                device,
+                fallback,
+                parameters,
+                first_epoch,
+                epochs,
+                batches,
+            } => {
                 if let Some(reason) = fallback {
                     eprintln!("note: {reason}");
                 }
                 if !json {
-                    eprintln!("training on {device}: {parameters} parameters, epochs {first_epoch}..{epochs}, {batches} batches each");
+                    eprintln!(
+                        "training on {device}: {parameters} parameters, epochs {first_epoch}..{epochs}, {batches} batches each"
+                    );
                 }
-                bar = super::progress_bar(((epochs - first_epoch) * batches) as u64, "training", json);
+                bar = super::progress_bar(
+                    ((epochs - first_epoch) * batches) as u64,
+                    "training",
+                    json,
+                );
             }
             TrainEvent::Batch { epoch, loss, .. } => {
                 bar.set_message(format!("epoch {epoch} loss {loss:.3}"));
@@ -109,7 +131,12 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
                 if !json {
                     let line = format!(
                         "epoch {:>3}: train recon {:.4} kl {:.3} | test recon {:.4} kl {:.3} | {:.0} graphs/s",
-                        m.epoch, m.train_reconstruction, m.train_kl, m.test_reconstruction, m.test_kl, m.graphs_per_second
+                        m.epoch,
+                        m.train_reconstruction,
+                        m.train_kl,
+                        m.test_reconstruction,
+                        m.test_kl,
+                        m.graphs_per_second
                     );
                     bar.suspend(|| println!("{line}"));
                 }
@@ -131,7 +158,12 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
             })
         );
     } else {
-        println!("run saved in {} ({} epochs, {})", dir.display(), manifest.completed_epochs(), manifest.status);
+        println!(
+            "run saved in {} ({} epochs, {})",
+            dir.display(),
+            manifest.completed_epochs(),
+            manifest.status
+        );
     }
     Ok(())
 }

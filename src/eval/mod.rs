@@ -22,7 +22,14 @@ pub struct EvalProtocol {
 
 impl Default for EvalProtocol {
     fn default() -> Self {
-        Self { samples_per_graph: 10, decodes_per_sample: 10, prior_points: 1000, decodes_per_prior_point: 10, test_limit: None, seed: 0 }
+        Self {
+            samples_per_graph: 10,
+            decodes_per_sample: 10,
+            prior_points: 1000,
+            decodes_per_prior_point: 10,
+            test_limit: None,
+            seed: 0,
+        }
     }
 }
 
@@ -41,13 +48,22 @@ pub struct GenerativeMetrics {
 }
 
 /// Latent means of `cells`, in batches, as rows.
-pub fn latent_means(model: &GraphVae, cells: &[&Cell], space: SpaceKind, device: &Device) -> Vec<Vec<f32>> {
+pub fn latent_means(
+    model: &GraphVae,
+    cells: &[&Cell],
+    space: SpaceKind,
+    device: &Device,
+) -> Vec<Vec<f32>> {
     let mut out = Vec::with_capacity(cells.len());
     for chunk in cells.chunks(512) {
         let batch = GraphBatch::new(chunk, space.max_nodes(), device);
         let (mu, _) = model.encode(&batch);
         let latent = mu.dims()[1];
-        let values: Vec<f32> = mu.into_data().convert::<f32>().try_to_vec::<f32>().unwrap_or_default();
+        let values: Vec<f32> = mu
+            .into_data()
+            .convert::<f32>()
+            .try_to_vec::<f32>()
+            .unwrap_or_default();
         out.extend(values.chunks(latent).map(|r| r.to_vec()));
     }
     out
@@ -76,22 +92,39 @@ pub fn evaluate(
     progress: &mut dyn FnMut(&str, usize, usize),
 ) -> GenerativeMetrics {
     device.seed(protocol.seed);
-    let test: Vec<&Cell> = test.iter().take(protocol.test_limit.unwrap_or(usize::MAX)).copied().collect();
+    let test: Vec<&Cell> = test
+        .iter()
+        .take(protocol.test_limit.unwrap_or(usize::MAX))
+        .copied()
+        .collect();
     let (mut hits, mut hits_mean, mut tries, mut tries_mean) = (0usize, 0usize, 0usize, 0usize);
     let chunks = test.chunks(64).count();
     for (c, chunk) in test.chunks(64).enumerate() {
         progress("reconstruction", c, chunks);
         let batch = GraphBatch::new(chunk, space.max_nodes(), device);
         let (mu, logvar) = model.encode(&batch);
-        for decoded in decode_repeated(model, &mu, protocol.decodes_per_sample).iter().zip(chunk) {
-            hits_mean += decoded.0.iter().filter(|d| d.as_ref() == Some(*decoded.1)).count();
+        for decoded in decode_repeated(model, &mu, protocol.decodes_per_sample)
+            .iter()
+            .zip(chunk)
+        {
+            hits_mean += decoded
+                .0
+                .iter()
+                .filter(|d| d.as_ref() == Some(*decoded.1))
+                .count();
             tries_mean += decoded.0.len();
         }
         for _ in 0..protocol.samples_per_graph {
             let eps = Tensor::<2>::random(mu.dims(), Distribution::Normal(0.0, 1.0), device);
             let z = mu.clone() + eps * (logvar.clone() * 0.5).exp();
-            for (decoded, truth) in decode_repeated(model, &z, protocol.decodes_per_sample).iter().zip(chunk) {
-                hits += decoded.iter().filter(|d| d.as_ref() == Some(*truth)).count();
+            for (decoded, truth) in decode_repeated(model, &z, protocol.decodes_per_sample)
+                .iter()
+                .zip(chunk)
+            {
+                hits += decoded
+                    .iter()
+                    .filter(|d| d.as_ref() == Some(*truth))
+                    .count();
                 tries += decoded.len();
             }
         }
@@ -113,16 +146,24 @@ pub fn evaluate(
         }
     }
     let to_tensor = |v: &[f64]| {
-        Tensor::<2>::from_data(TensorData::new(v.iter().map(|&x| x as f32).collect::<Vec<_>>(), [1, latent]), device)
+        Tensor::<2>::from_data(
+            TensorData::new(v.iter().map(|&x| x as f32).collect::<Vec<_>>(), [1, latent]),
+            device,
+        )
     };
-    let (centre, std) = (to_tensor(&centre), to_tensor(&spread.iter().map(|s| s.sqrt()).collect::<Vec<_>>()));
+    let (centre, std) = (
+        to_tensor(&centre),
+        to_tensor(&spread.iter().map(|s| s.sqrt()).collect::<Vec<_>>()),
+    );
     let train_set: HashSet<&Cell> = train.iter().copied().collect();
     let (mut valid, mut total) = (Vec::new(), 0usize);
     let chunks = protocol.prior_points.div_ceil(250);
     for c in 0..chunks {
         progress("prior samples", c, chunks);
         let rows = 250.min(protocol.prior_points - c * 250);
-        let z = Tensor::<2>::random([rows, latent], Distribution::Normal(0.0, 1.0), device) * std.clone() + centre.clone();
+        let z = Tensor::<2>::random([rows, latent], Distribution::Normal(0.0, 1.0), device)
+            * std.clone()
+            + centre.clone();
         for decoded in decode_repeated(model, &z, protocol.decodes_per_prior_point) {
             total += decoded.len();
             valid.extend(decoded.into_iter().flatten().filter(|c| space.is_valid(c)));

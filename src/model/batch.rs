@@ -80,12 +80,16 @@ impl GraphBatch {
 
 /// `[1, N, 1]` with ones at positions `0..=last` (the nodes that exist at a decoding step).
 pub fn prefix_mask(nodes: usize, last: usize, device: &Device) -> Tensor<3> {
-    let v: Vec<f32> = (0..nodes).map(|i| if i <= last { 1.0 } else { 0.0 }).collect();
+    let v: Vec<f32> = (0..nodes)
+        .map(|i| if i <= last { 1.0 } else { 0.0 })
+        .collect();
     Tensor::from_data(TensorData::new(v, [1, nodes, 1]), device)
 }
 
 /// `[1, N, 1]` with a single one at `position`.
 pub fn position_mask(nodes: usize, position: usize, device: &Device) -> Tensor<3> {
-    let v: Vec<f32> = (0..nodes).map(|i| if i == position { 1.0 } else { 0.0 }).collect();
+    let v: Vec<f32> = (0..nodes)
+        .map(|i| if i == position { 1.0 } else { 0.0 })
+        .collect();
     Tensor::from_data(TensorData::new(v, [1, nodes, 1]), device)
 }

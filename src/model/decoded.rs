@@ -69,23 +69,42 @@ mod tests {
         let mut adj = vec![false; 16];
         adj[1] = true; // 0 -> 1
         adj[4 + 2] = true; // 1 -> 2
-        let g = DecodedGraph { types: vec![0, 2, 1, 3], adj: adj.clone(), nodes };
+        let g = DecodedGraph {
+            types: vec![0, 2, 1, 3],
+            adj: adj.clone(),
+            nodes,
+        };
         let cell = g.forward_cell().unwrap();
         assert_eq!(cell.types(), &[0, 2, 1]);
         // The same sequence read backwards: output, op, input.
-        let b = DecodedGraph { types: vec![1, 2, 0, 3], adj, nodes };
+        let b = DecodedGraph {
+            types: vec![1, 2, 0, 3],
+            adj,
+            nodes,
+        };
         let back = b.backward_cell().unwrap();
         assert_eq!(back.types(), &[0, 2, 1]);
         assert_eq!(back.edges(), vec![(0, 1), (1, 2)]);
         // No end node: nothing decoded.
-        assert!(DecodedGraph { types: vec![0, 2, 2, 2], adj: vec![false; 16], nodes }.forward_cell().is_none());
+        assert!(
+            DecodedGraph {
+                types: vec![0, 2, 2, 2],
+                adj: vec![false; 16],
+                nodes
+            }
+            .forward_cell()
+            .is_none()
+        );
     }
 
     #[test]
     fn union_adds_backward_edges() {
         let f = Cell::new(vec![0, 2, 1], &[(0, 1), (1, 2)]).unwrap();
         let b = Cell::new(vec![0, 2, 1], &[(0, 1), (0, 2)]).unwrap();
-        assert_eq!(union_cell(Some(f.clone()), Some(b)).unwrap().edge_count(), 3);
+        assert_eq!(
+            union_cell(Some(f.clone()), Some(b)).unwrap().edge_count(),
+            3
+        );
         assert_eq!(union_cell(None, Some(f.clone())), Some(f));
     }
 }

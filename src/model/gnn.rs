@@ -46,7 +46,9 @@ impl MessageLayer {
     pub fn new(size: usize, device: &burn::tensor::Device) -> Self {
         Self {
             // One Linear(2d -> 2d) on the concatenation, split into its two halves.
-            source: LinearConfig::new(size, 2 * size).with_bias(false).init(device),
+            source: LinearConfig::new(size, 2 * size)
+                .with_bias(false)
+                .init(device),
             target: LinearConfig::new(size, 2 * size).init(device),
             gru: GruCell::new(2 * size, size, device),
         }
@@ -56,7 +58,8 @@ impl MessageLayer {
     /// `mask`: [B or 1, N, 1], 1 for existing nodes (others stay zero).
     pub fn forward(&self, h: Tensor<3>, incoming: Tensor<3>, mask: Tensor<3>) -> Tensor<3> {
         let degree = incoming.clone().sum_dim(2);
-        let messages = incoming.matmul(self.source.forward(h.clone())) + degree * self.target.forward(h.clone());
+        let messages = incoming.matmul(self.source.forward(h.clone()))
+            + degree * self.target.forward(h.clone());
         self.gru.forward(messages, h) * mask
     }
 }
@@ -70,7 +73,10 @@ pub struct GatedSum {
 
 impl GatedSum {
     pub fn new(input: usize, output: usize, device: &burn::tensor::Device) -> Self {
-        Self { gate: LinearConfig::new(input, 1).init(device), map: LinearConfig::new(input, output).init(device) }
+        Self {
+            gate: LinearConfig::new(input, 1).init(device),
+            map: LinearConfig::new(input, output).init(device),
+        }
     }
 
     /// `h`: [B, N, d], `mask`: [B or 1, N, 1] -> [B, out].
@@ -89,7 +95,10 @@ pub struct Mlp {
 
 impl Mlp {
     pub fn new(input: usize, hidden: usize, output: usize, device: &burn::tensor::Device) -> Self {
-        Self { first: LinearConfig::new(input, hidden).init(device), second: LinearConfig::new(hidden, output).init(device) }
+        Self {
+            first: LinearConfig::new(input, hidden).init(device),
+            second: LinearConfig::new(hidden, output).init(device),
+        }
     }
 
     pub fn forward<const D: usize>(&self, x: Tensor<D>) -> Tensor<D> {

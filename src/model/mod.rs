@@ -2,11 +2,13 @@
 
 pub mod batch;
 mod decoded;
+mod dvae;
 mod gnn;
 mod svge;
 
 pub use batch::GraphBatch;
 pub use decoded::{DecodedGraph, union_cell};
+pub use dvae::Dvae;
 pub use svge::Svge;
 
 use burn::module::Module;
@@ -64,7 +66,15 @@ impl VaeConfig {
             ModelKind::Svge => 250,
             _ => 501,
         };
-        Self { model, hidden, latent: 56, rounds: 2, op_embedding: 3, kl_weight: 0.005, noise_scale: 1.0 }
+        Self {
+            model,
+            hidden,
+            latent: 56,
+            rounds: 2,
+            op_embedding: 3,
+            kl_weight: 0.005,
+            noise_scale: 1.0,
+        }
     }
 }
 
@@ -72,6 +82,7 @@ impl VaeConfig {
 #[derive(Module, Debug)]
 pub enum GraphVae {
     Svge(Svge),
+    Dvae(Dvae),
 }
 
 /// The parts of one training step's loss, per batch (means over graphs).
@@ -86,7 +97,10 @@ impl GraphVae {
         let (types, nodes) = (space.type_count(), space.max_nodes());
         match config.model {
             ModelKind::Svge => GraphVae::Svge(Svge::new(config, types, nodes, device)),
-            other => unimplemented!("{other:?}"),
+            ModelKind::Dvae | ModelKind::DvaeEmb => {
+                GraphVae::Dvae(Dvae::new(config, types, nodes, false, device))
+            }
+            ModelKind::GcnEmb => GraphVae::Dvae(Dvae::new(config, types, nodes, true, device)),
         }
     }
 
@@ -94,12 +108,14 @@ impl GraphVae {
     pub fn encode(&self, batch: &GraphBatch) -> (Tensor<2>, Tensor<2>) {
         match self {
             GraphVae::Svge(m) => m.encode(batch),
+            GraphVae::Dvae(m) => m.encode(batch),
         }
     }
 
     fn reconstruction_loss(&self, batch: &GraphBatch, z: Tensor<2>) -> Tensor<1> {
         match self {
             GraphVae::Svge(m) => m.reconstruction_loss(batch, z),
+            GraphVae::Dvae(m) => m.reconstruction_loss(batch, z),
         }
     }
 
@@ -111,7 +127,11 @@ impl GraphVae {
         let z = mu.clone() + eps * (logvar.clone() * 0.5).exp() * noise_scale;
         let reconstruction = self.reconstruction_loss(batch, z).mean();
         let kl = kl_divergence(mu, logvar).mean();
-        LossParts { total: reconstruction.clone() + kl.clone() * kl_weight, reconstruction, kl }
+        LossParts {
+            total: reconstruction.clone() + kl.clone() * kl_weight,
+            reconstruction,
+            kl,
+        }
     }
 
     /// Decodes latent points into cells (`None` where the decoder produced no cell).
@@ -122,12 +142,26 @@ impl GraphVae {
                 .into_iter()
                 .map(|(f, b)| union_cell(f.forward_cell(), b.backward_cell()))
                 .collect(),
+            GraphVae::Dvae(m) => m
+                .decode(z, stochastic)
+                .into_iter()
+                .map(|g| g.forward_cell())
+                .collect(),
         }
     }
 
     pub fn latent(&self) -> usize {
         match self {
             GraphVae::Svge(m) => m.latent(),
+            GraphVae::Dvae(m) => m.latent(),
+        }
+    }
+
+    /// The learned operation embedding table, [types, d], for the *-EMB models.
+    pub fn op_embedding(&self) -> Option<Tensor<2>> {
+        match self {
+            GraphVae::Svge(_) => None,
+            GraphVae::Dvae(m) => m.op_embedding(),
         }
     }
 }
@@ -140,20 +174,42 @@ pub fn kl_divergence(mu: Tensor<2>, logvar: Tensor<2>) -> Tensor<1> {
 
 /// Samples one category per row of `logits` by the Gumbel-max trick: [B, 1].
 pub(crate) fn gumbel_argmax(logits: Tensor<2>) -> Tensor<2, Int> {
-    let u = Tensor::<2>::random(logits.dims(), Distribution::Uniform(1e-10, 1.0), &logits.device());
+    let u = Tensor::<2>::random(
+        logits.dims(),
+        Distribution::Uniform(1e-10, 1.0),
+        &logits.device(),
+    );
     let gumbel = u.log().neg().log().neg();
     (logits + gumbel).argmax(1)
 }
 
 /// Reads decoded types [B, N] and adjacency [B, N, N] back to the host.
-pub(crate) fn read_decoded(types: Tensor<2, Int>, adj: Tensor<3>, nodes: usize) -> Vec<DecodedGraph> {
+pub(crate) fn read_decoded(
+    types: Tensor<2, Int>,
+    adj: Tensor<3>,
+    nodes: usize,
+) -> Vec<DecodedGraph> {
     let b = types.dims()[0];
-    let types: Vec<i64> = types.into_data().convert::<i64>().try_to_vec::<i64>().unwrap_or_default();
-    let adj: Vec<f32> = adj.into_data().convert::<f32>().try_to_vec::<f32>().unwrap_or_default();
+    let types: Vec<i64> = types
+        .into_data()
+        .convert::<i64>()
+        .try_to_vec::<i64>()
+        .unwrap_or_default();
+    let adj: Vec<f32> = adj
+        .into_data()
+        .convert::<f32>()
+        .try_to_vec::<f32>()
+        .unwrap_or_default();
     (0..b)
         .map(|g| DecodedGraph {
-            types: types[g * nodes..(g + 1) * nodes].iter().map(|&t| t.clamp(0, 255) as u8).collect(),
-            adj: adj[g * nodes * nodes..(g + 1) * nodes * nodes].iter().map(|&a| a > 0.5).collect(),
+            types: types[g * nodes..(g + 1) * nodes]
+                .iter()
+                .map(|&t| t.clamp(0, 255) as u8)
+                .collect(),
+            adj: adj[g * nodes * nodes..(g + 1) * nodes * nodes]
+                .iter()
+                .map(|&a| a > 0.5)
+                .collect(),
             nodes,
         })
         .collect()

@@ -73,7 +73,11 @@ impl Svge {
         let state = config.hidden;
         let half = state / 2;
         let latent = config.latent;
-        let layers = |n: usize| (0..n).map(|_| MessageLayer::new(half, device)).collect::<Vec<_>>();
+        let layers = |n: usize| {
+            (0..n)
+                .map(|_| MessageLayer::new(half, device))
+                .collect::<Vec<_>>()
+        };
         let encoder = SvgeEncoder {
             embed: EmbeddingConfig::new(types, half).init(device),
             forward_layers: layers(config.rounds),
@@ -93,15 +97,32 @@ impl Svge {
             init_node: Mlp::new(s + 2 * latent, s + latent, s, device),
             add_edges: Mlp::new(2 * s + 2 * latent, s + latent, 1, device),
         };
-        Self { encoder, generator, half, latent, types, nodes }
+        Self {
+            encoder,
+            generator,
+            half,
+            latent,
+            types,
+            nodes,
+        }
     }
 
     pub fn encode(&self, batch: &GraphBatch) -> (Tensor<2>, Tensor<2>) {
         let e = &self.encoder;
         let h0 = e.embed.forward(batch.forward.types.clone());
         let h = Tensor::cat(vec![h0.clone(), h0], 2);
-        let h = propagate(&e.forward_layers, &e.backward_layers, h, &batch.forward.adj, &batch.node_mask, self.half);
-        (e.mean.forward(h.clone(), batch.node_mask.clone()), e.logvar.forward(h, batch.node_mask.clone()))
+        let h = propagate(
+            &e.forward_layers,
+            &e.backward_layers,
+            h,
+            &batch.forward.adj,
+            &batch.node_mask,
+            self.half,
+        );
+        (
+            e.mean.forward(h.clone(), batch.node_mask.clone()),
+            e.logvar.forward(h, batch.node_mask.clone()),
+        )
     }
 
     /// Teacher-forced reconstruction loss per graph, [B]: both directions, each step's type
@@ -117,9 +138,12 @@ impl Svge {
         let g = &self.generator;
         let b = z.dims()[0];
         let device = z.device();
-        let ids = Tensor::<2, Int>::from_data(TensorData::new(vec![start as i64; b], [b, 1]), &device);
+        let ids =
+            Tensor::<2, Int>::from_data(TensorData::new(vec![start as i64; b], [b, 1]), &device);
         let e = g.embed.forward(ids).squeeze_dim::<2>(1);
-        g.start.forward(Tensor::cat(vec![e, z.clone()], 1)).unsqueeze_dim::<3>(1)
+        g.start
+            .forward(Tensor::cat(vec![e, z.clone()], 1))
+            .unsqueeze_dim::<3>(1)
     }
 
     /// Propagates the partial graph (states [B, m, s], adjacency [B, m, m]) and returns the new
@@ -128,14 +152,27 @@ impl Svge {
         let g = &self.generator;
         let [_, m, _] = states.dims();
         let exists = Tensor::<3>::ones([1, m, 1], &states.device());
-        let states = propagate(&g.forward_layers, &g.backward_layers, states, adj, &exists, self.half);
+        let states = propagate(
+            &g.forward_layers,
+            &g.backward_layers,
+            states,
+            adj,
+            &exists,
+            self.half,
+        );
         let hg = g.graph.forward(states.clone(), exists.clone());
         let hg_init = g.graph_init.forward(states.clone(), exists);
         (states, hg, hg_init)
     }
 
     /// Edge logits from every existing node to the new node, [B, m].
-    fn edge_logits(&self, states: &Tensor<3>, new: &Tensor<2>, hg: &Tensor<2>, z: &Tensor<2>) -> Tensor<2> {
+    fn edge_logits(
+        &self,
+        states: &Tensor<3>,
+        new: &Tensor<2>,
+        hg: &Tensor<2>,
+        z: &Tensor<2>,
+    ) -> Tensor<2> {
         let [b, m, _] = states.dims();
         let expand = |t: &Tensor<2>| {
             let d = t.dims()[1];
@@ -147,7 +184,13 @@ impl Svge {
 
     /// Teacher forcing over one direction. Only the nodes that exist at a step are propagated
     /// (the partial graph grows by one node per step), which halves the work of padding to N.
-    fn direction_loss(&self, dir: &DirectedBatch, batch: &GraphBatch, z: Tensor<2>, start: u8) -> Tensor<1> {
+    fn direction_loss(
+        &self,
+        dir: &DirectedBatch,
+        batch: &GraphBatch,
+        z: Tensor<2>,
+        start: u8,
+    ) -> Tensor<1> {
         let g = &self.generator;
         let device = z.device();
         let (b, n) = (batch.size, self.nodes);
@@ -156,16 +199,30 @@ impl Svge {
         for k in 0..n - 1 {
             let adj = dir.adj.clone().narrow(1, 0, k + 1).narrow(2, 0, k + 1);
             let (propagated, hg, hg_init) = self.step_state(states, &adj);
-            let logits = g.add_node.forward(Tensor::cat(vec![hg.clone(), z.clone()], 1));
+            let logits = g
+                .add_node
+                .forward(Tensor::cat(vec![hg.clone(), z.clone()], 1));
             let target = dir.types.clone().narrow(1, k + 1, 1);
-            let ce = log_softmax(logits, 1).gather(1, target.clone()).squeeze_dim::<1>(1).neg();
+            let ce = log_softmax(logits, 1)
+                .gather(1, target.clone())
+                .squeeze_dim::<1>(1)
+                .neg();
             let e = g.embed.forward(target).squeeze_dim::<2>(1);
-            let new = g.init_node.forward(Tensor::cat(vec![e, hg_init, z.clone()], 1));
+            let new = g
+                .init_node
+                .forward(Tensor::cat(vec![e, hg_init, z.clone()], 1));
             let mut step = ce;
             if k > 0 {
                 let logits = self.edge_logits(&propagated, &new, &hg, &z);
-                let targets = dir.adj.clone().narrow(1, 0, k + 1).narrow(2, k + 1, 1).squeeze_dim::<2>(2);
-                let bce = bce_with_logits(logits, targets).sum_dim(1).squeeze_dim::<1>(1);
+                let targets = dir
+                    .adj
+                    .clone()
+                    .narrow(1, 0, k + 1)
+                    .narrow(2, k + 1, 1)
+                    .squeeze_dim::<2>(2);
+                let bce = bce_with_logits(logits, targets)
+                    .sum_dim(1)
+                    .squeeze_dim::<1>(1);
                 step = step + bce / (k + 1) as f64;
             }
             loss = loss + step * batch.step_mask.clone().narrow(1, k, 1).squeeze_dim::<1>(1);
@@ -176,17 +233,28 @@ impl Svge {
 
     /// Decodes one direction for every latent point; `stochastic` samples types and edges,
     /// otherwise the most likely ones are taken.
-    fn decode_direction(&self, z: &Tensor<2>, start: u8, end: u8, stochastic: bool) -> Vec<DecodedGraph> {
+    fn decode_direction(
+        &self,
+        z: &Tensor<2>,
+        start: u8,
+        end: u8,
+        stochastic: bool,
+    ) -> Vec<DecodedGraph> {
         let g = &self.generator;
         let device = z.device();
         let b = z.dims()[0];
         let n = self.nodes;
         let mut states = self.start_states(z, start);
         let mut adj = Tensor::<3>::zeros([b, 1, 1], &device);
-        let mut chosen_types = vec![Tensor::<2, Int>::from_data(TensorData::new(vec![start as i64; b], [b, 1]), &device)];
+        let mut chosen_types = vec![Tensor::<2, Int>::from_data(
+            TensorData::new(vec![start as i64; b], [b, 1]),
+            &device,
+        )];
         for k in 0..n - 1 {
             let (propagated, hg, hg_init) = self.step_state(states, &adj);
-            let logits = g.add_node.forward(Tensor::cat(vec![hg.clone(), z.clone()], 1));
+            let logits = g
+                .add_node
+                .forward(Tensor::cat(vec![hg.clone(), z.clone()], 1));
             let choice = if k == n - 2 {
                 Tensor::<2, Int>::from_data(TensorData::new(vec![end as i64; b], [b, 1]), &device)
             } else if stochastic {
@@ -196,14 +264,17 @@ impl Svge {
             };
             let e = g.embed.forward(choice.clone()).squeeze_dim::<2>(1);
             chosen_types.push(choice);
-            let new = g.init_node.forward(Tensor::cat(vec![e, hg_init, z.clone()], 1));
+            let new = g
+                .init_node
+                .forward(Tensor::cat(vec![e, hg_init, z.clone()], 1));
             let edges = if k == 0 {
                 // The first node always hangs off the start node.
                 Tensor::<2>::ones([b, 1], &device)
             } else {
                 let logits = self.edge_logits(&propagated, &new, &hg, z);
                 if stochastic {
-                    let u = Tensor::<2>::random([b, k + 1], Distribution::Uniform(0.0, 1.0), &device);
+                    let u =
+                        Tensor::<2>::random([b, k + 1], Distribution::Uniform(0.0, 1.0), &device);
                     sigmoid(logits).greater(u).float()
                 } else {
                     logits.greater_elem(0.0).float()

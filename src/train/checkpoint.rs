@@ -21,8 +21,13 @@ pub(super) fn save(
 ) -> Result<(), String> {
     let tmp_model = dir.join("model.tmp.bpk");
     let tmp_optim = dir.join("optimizer.tmp.bpk");
-    model.clone().save_file(&tmp_model).map_err(|e| format!("cannot save the model: {e}"))?;
-    optimizer.save(&tmp_optim).map_err(|e| format!("cannot save the optimizer: {e}"))?;
+    model
+        .clone()
+        .save_file(&tmp_model)
+        .map_err(|e| format!("cannot save the model: {e}"))?;
+    optimizer
+        .save(&tmp_optim)
+        .map_err(|e| format!("cannot save the optimizer: {e}"))?;
     std::fs::rename(&tmp_model, dir.join(MODEL_FILE)).map_err(|e| e.to_string())?;
     std::fs::rename(&tmp_optim, dir.join(OPTIMIZER_FILE)).map_err(|e| e.to_string())?;
     Ok(())
@@ -35,7 +40,9 @@ pub fn load_model(dir: &Path, manifest: &RunManifest, device: &Device) -> Result
     if !path.exists() {
         return Err(format!("{}: no checkpoint yet", path.display()));
     }
-    model.try_load_file(&path).map_err(|e| format!("{}: cannot load the model: {e}", path.display()))
+    model
+        .try_load_file(&path)
+        .map_err(|e| format!("{}: cannot load the model: {e}", path.display()))
 }
 
 /// Manifest and model of a run folder.
@@ -50,5 +57,7 @@ pub(super) fn load_optimizer(
     optimizer: burn::optim::ModuleOptimizer,
 ) -> Result<burn::optim::ModuleOptimizer, String> {
     let path = dir.join(OPTIMIZER_FILE);
-    optimizer.load(&path).map_err(|e| format!("{}: cannot load the optimizer: {e}", path.display()))
+    optimizer
+        .load(&path)
+        .map_err(|e| format!("{}: cannot load the optimizer: {e}", path.display()))
 }

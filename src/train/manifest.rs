@@ -81,14 +81,19 @@ impl RunManifest {
 
     pub fn read(dir: &Path) -> Result<Self, String> {
         let path = dir.join(Self::FILE);
-        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-        serde_json::from_str(&text).map_err(|e| format!("{}: not a cellspace run manifest: {e}", path.display()))
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+        serde_json::from_str(&text)
+            .map_err(|e| format!("{}: not a cellspace run manifest: {e}", path.display()))
     }
 
     pub fn write(&self, dir: &Path) -> std::io::Result<()> {
         let path = dir.join(Self::FILE);
         let tmp = dir.join("run.json.tmp");
-        std::fs::write(&tmp, serde_json::to_string_pretty(self).map_err(std::io::Error::other)?)?;
+        std::fs::write(
+            &tmp,
+            serde_json::to_string_pretty(self).map_err(std::io::Error::other)?,
+        )?;
         std::fs::rename(tmp, path)
     }
 

@@ -20,11 +20,27 @@ use crate::space::Cell;
 /// What a training run reports while it runs.
 #[derive(Debug, Clone)]
 pub enum TrainEvent {
-    Started { device: String, fallback: Option<String>, parameters: usize, first_epoch: usize, epochs: usize, batches: usize },
-    Batch { epoch: usize, batch: usize, batches: usize, loss: f64 },
+    Started {
+        device: String,
+        fallback: Option<String>,
+        parameters: usize,
+        first_epoch: usize,
+        epochs: usize,
+        batches: usize,
+    },
+    Batch {
+        epoch: usize,
+        batch: usize,
+        batches: usize,
+        loss: f64,
+    },
     Epoch(EpochMetrics),
-    Finished { epochs: usize },
-    Cancelled { completed_epochs: usize },
+    Finished {
+        epochs: usize,
+    },
+    Cancelled {
+        completed_epochs: usize,
+    },
 }
 
 #[derive(Debug, Error)]
@@ -36,12 +52,18 @@ pub enum TrainError {
     #[error(
         "the loss became {loss} in epoch {epoch}, batch {batch}: training stopped; the last good checkpoint (epoch {kept}) is kept"
     )]
-    Diverged { epoch: usize, batch: usize, loss: f64, kept: usize },
+    Diverged {
+        epoch: usize,
+        batch: usize,
+        loss: f64,
+        kept: usize,
+    },
 }
 
 /// Epoch-specific seed, so a resumed run draws the same numbers as an uninterrupted one.
 fn epoch_seed(seed: u64, epoch: usize) -> u64 {
-    seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(epoch as u64 + 1)
+    seed.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .wrapping_add(epoch as u64 + 1)
 }
 
 /// Trains `config` into `dir` (created if needed). With `resume`, continues the run found in
@@ -53,7 +75,8 @@ pub fn train(
     events: &mut dyn FnMut(TrainEvent),
     cancel: &AtomicBool,
 ) -> Result<RunManifest, TrainError> {
-    std::fs::create_dir_all(dir).map_err(|e| TrainError::Run(format!("{}: cannot create: {e}", dir.display())))?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| TrainError::Run(format!("{}: cannot create: {e}", dir.display())))?;
     let mut manifest = if resume {
         let mut m = RunManifest::read(dir).map_err(TrainError::Run)?;
         m.config.epochs = config.epochs;
@@ -79,8 +102,16 @@ pub fn train(
     };
     let config = manifest.config.clone();
     let data = Dataset::bundled(config.space)?;
-    let train_cells: Vec<&Cell> = data.train().take(config.train_limit.unwrap_or(usize::MAX)).map(|r| &r.cell).collect();
-    let test_cells: Vec<&Cell> = data.test().take(config.test_limit.unwrap_or(usize::MAX)).map(|r| &r.cell).collect();
+    let train_cells: Vec<&Cell> = data
+        .train()
+        .take(config.train_limit.unwrap_or(usize::MAX))
+        .map(|r| &r.cell)
+        .collect();
+    let test_cells: Vec<&Cell> = data
+        .test()
+        .take(config.test_limit.unwrap_or(usize::MAX))
+        .map(|r| &r.cell)
+        .collect();
     if train_cells.is_empty() {
         return Err(TrainError::Run("no training cells".into()));
     }
@@ -93,7 +124,9 @@ pub fn train(
     train_device.seed(config.seed);
     let mut model = GraphVae::new(&config.vae, config.space, &train_device);
     // Clipping guards against the loss spikes Adam shows late in training.
-    let mut optimizer = AdamConfig::new().with_grad_clipping(Some(GradientClippingConfig::Norm(5.0))).init();
+    let mut optimizer = AdamConfig::new()
+        .with_grad_clipping(Some(GradientClippingConfig::Norm(5.0)))
+        .init();
     if resume && manifest.completed_epochs() > 0 {
         model = checkpoint::load_model(dir, &manifest, &train_device).map_err(TrainError::Run)?;
         optimizer = checkpoint::load_optimizer(dir, optimizer).map_err(TrainError::Run)?;
@@ -111,7 +144,11 @@ pub fn train(
         batches,
     });
 
-    let write = |m: &RunManifest| m.write(dir).map_err(|e| TrainError::Run(format!("{}: cannot write the manifest: {e}", dir.display())));
+    let write = |m: &RunManifest| {
+        m.write(dir).map_err(|e| {
+            TrainError::Run(format!("{}: cannot write the manifest: {e}", dir.display()))
+        })
+    };
     for epoch in manifest.completed_epochs()..config.epochs {
         let started = Instant::now();
         let seed = epoch_seed(config.seed, epoch);
@@ -123,7 +160,9 @@ pub fn train(
             if cancel.load(Ordering::Relaxed) {
                 manifest.status = "cancelled".into();
                 write(&manifest)?;
-                events(TrainEvent::Cancelled { completed_epochs: manifest.completed_epochs() });
+                events(TrainEvent::Cancelled {
+                    completed_epochs: manifest.completed_epochs(),
+                });
                 return Ok(manifest);
             }
             let cells: Vec<&Cell> = chunk.iter().map(|&i| train_cells[i]).collect();
@@ -133,16 +172,27 @@ pub fn train(
             if !loss.is_finite() || loss > 1e6 {
                 manifest.status = format!("failed: loss {loss} in epoch {epoch}");
                 write(&manifest)?;
-                return Err(TrainError::Diverged { epoch, batch: b, loss, kept: manifest.completed_epochs() });
+                return Err(TrainError::Diverged {
+                    epoch,
+                    batch: b,
+                    loss,
+                    kept: manifest.completed_epochs(),
+                });
             }
             recon_sum += parts.reconstruction.into_scalar::<f32>() as f64 * cells.len() as f64;
             kl_sum += parts.kl.into_scalar::<f32>() as f64 * cells.len() as f64;
             let grads = GradientsParams::from_grads(parts.total.backward(), &model);
             model = optimizer.step(manifest.learning_rate, model, grads);
-            events(TrainEvent::Batch { epoch, batch: b, batches, loss });
+            events(TrainEvent::Batch {
+                epoch,
+                batch: b,
+                batches,
+                loss,
+            });
         }
         let train_seconds = started.elapsed().as_secs_f64();
-        let (test_reconstruction, test_kl) = test_loss(&model.valid(), &test_cells, &config, &device, seed);
+        let (test_reconstruction, test_kl) =
+            test_loss(&model.valid(), &test_cells, &config, &device, seed);
         let n = train_cells.len() as f64;
         let metrics = EpochMetrics {
             epoch,
@@ -173,12 +223,20 @@ pub fn train(
     }
     manifest.status = "finished".into();
     write(&manifest)?;
-    events(TrainEvent::Finished { epochs: manifest.completed_epochs() });
+    events(TrainEvent::Finished {
+        epochs: manifest.completed_epochs(),
+    });
     Ok(manifest)
 }
 
 /// Mean reconstruction and KL per graph over the test cells (NaN when there are none).
-fn test_loss(model: &GraphVae, cells: &[&Cell], config: &TrainConfig, device: &burn::tensor::Device, seed: u64) -> (f64, f64) {
+fn test_loss(
+    model: &GraphVae,
+    cells: &[&Cell],
+    config: &TrainConfig,
+    device: &burn::tensor::Device,
+    seed: u64,
+) -> (f64, f64) {
     if cells.is_empty() {
         return (f64::NAN, f64::NAN);
     }

@@ -1,0 +1,401 @@
+//! D-VAE (Zhang et al. 2019): asynchronous message passing in topological order with a
+//! gated-sum aggregation and a GRU, and its sequential decoder. With a learnable operation
+//! embedding shared by encoder and decoder it is DVAE-EMB; with a GCN encoder, GCN-EMB
+//! (Chatzianastasis et al. 2021).
+
+use burn::module::Module;
+use burn::nn::{Embedding, EmbeddingConfig, Linear, LinearConfig};
+use burn::tensor::activation::{log_softmax, relu, sigmoid};
+use burn::tensor::{Device, Distribution, Int, Tensor, TensorData};
+
+use super::batch::GraphBatch;
+use super::decoded::DecodedGraph;
+use super::gnn::{GruCell, Mlp, bce_with_logits};
+use super::{VaeConfig, gumbel_argmax};
+use crate::space::{INPUT, OUTPUT};
+
+/// How node types enter the networks: D-VAE's one-hot vectors, or a learned embedding
+/// (the *-EMB models), shared by encoder and decoder.
+#[derive(Module, Debug)]
+pub struct TypeInput {
+    embedding: Option<Embedding>,
+    types: usize,
+}
+
+impl TypeInput {
+    /// Input vectors of `ids` ([B, 1]) as [B, d].
+    pub fn forward(&self, ids: Tensor<2, Int>) -> Tensor<2> {
+        match &self.embedding {
+            Some(e) => e.forward(ids).squeeze_dim::<2>(1),
+            None => {
+                let device = ids.device();
+                let eye: Vec<f32> = (0..self.types * self.types)
+                    .map(|i| if i % (self.types + 1) == 0 { 1.0 } else { 0.0 })
+                    .collect();
+                let eye =
+                    Tensor::<2>::from_data(TensorData::new(eye, [self.types, self.types]), &device);
+                let b = ids.dims()[0];
+                eye.select(0, ids.reshape([b]))
+            }
+        }
+    }
+
+    pub fn size(&self) -> usize {
+        self.embedding
+            .as_ref()
+            .map_or(self.types, |e| e.weight.dims()[1])
+    }
+
+    /// The learned embedding table, [types, d], if there is one.
+    pub fn table(&self) -> Option<Tensor<2>> {
+        self.embedding.as_ref().map(|e| e.weight.val())
+    }
+}
+
+/// Gated message of a node to its successors: `sigmoid(G s) * (M s)`, `s = [h ; onehot(id)]`.
+#[derive(Module, Debug)]
+pub struct GatedMessage {
+    gate: Linear,
+    map: Linear,
+}
+
+impl GatedMessage {
+    fn new(hidden: usize, nodes: usize, device: &Device) -> Self {
+        Self {
+            gate: LinearConfig::new(hidden + nodes, hidden).init(device),
+            map: LinearConfig::new(hidden + nodes, hidden)
+                .with_bias(false)
+                .init(device),
+        }
+    }
+
+    fn forward(&self, h: Tensor<2>, position: usize, nodes: usize) -> Tensor<2> {
+        let b = h.dims()[0];
+        let id: Vec<f32> = (0..b * nodes)
+            .map(|i| if i % nodes == position { 1.0 } else { 0.0 })
+            .collect();
+        let id = Tensor::<2>::from_data(TensorData::new(id, [b, nodes]), &h.device());
+        let s = Tensor::cat(vec![h, id], 1);
+        sigmoid(self.gate.forward(s.clone())) * self.map.forward(s)
+    }
+}
+
+/// D-VAE's bidirectional asynchronous encoder.
+#[derive(Module, Debug)]
+pub struct DvaeEncoder {
+    forward_gru: GruCell,
+    backward_gru: GruCell,
+    forward_message: GatedMessage,
+    backward_message: GatedMessage,
+    unify: Linear,
+    mean: Linear,
+    logvar: Linear,
+}
+
+/// GCN-EMB's encoder: three graph-convolution levels and a sum over the inner nodes.
+#[derive(Module, Debug)]
+pub struct GcnEncoder {
+    levels: Vec<Linear>,
+    mean: Linear,
+    logvar: Linear,
+}
+
+#[derive(Module, Debug)]
+pub enum Encoder {
+    Async(DvaeEncoder),
+    Gcn(GcnEncoder),
+}
+
+#[derive(Module, Debug)]
+pub struct Dvae {
+    input: TypeInput,
+    encoder: Encoder,
+    init: Linear,
+    /// GCN-EMB's decoder needs its own gated message map (D-VAE shares the encoder's).
+    gcn_message: Option<GatedMessage>,
+    decoder_gru: GruCell,
+    add_vertex: Mlp,
+    add_edge: Mlp,
+    hidden: usize,
+    latent: usize,
+    nodes: usize,
+}
+
+/// Column `v` of the adjacency as [B, 1]: whether u -> v for a fixed u, or per row.
+fn edge(adj: &Tensor<3>, u: usize, v: usize) -> Tensor<2> {
+    adj.clone()
+        .narrow(1, u, 1)
+        .narrow(2, v, 1)
+        .squeeze_dim::<2>(2)
+}
+
+impl Dvae {
+    pub fn new(config: &VaeConfig, types: usize, nodes: usize, gcn: bool, device: &Device) -> Self {
+        let hs = config.hidden;
+        let embedded = gcn || config.model == super::ModelKind::DvaeEmb;
+        let input = TypeInput {
+            embedding: embedded
+                .then(|| EmbeddingConfig::new(types, config.op_embedding).init(device)),
+            types,
+        };
+        let d = input.size();
+        let encoder = if gcn {
+            let mut levels = vec![LinearConfig::new(d, hs).init(device)];
+            levels.extend((0..2).map(|_| LinearConfig::new(hs, hs).init(device)));
+            Encoder::Gcn(GcnEncoder {
+                levels,
+                mean: LinearConfig::new(hs, config.latent).init(device),
+                logvar: LinearConfig::new(hs, config.latent).init(device),
+            })
+        } else {
+            Encoder::Async(DvaeEncoder {
+                forward_gru: GruCell::new(d, hs, device),
+                backward_gru: GruCell::new(d, hs, device),
+                forward_message: GatedMessage::new(hs, nodes, device),
+                backward_message: GatedMessage::new(hs, nodes, device),
+                unify: LinearConfig::new(2 * hs, hs).init(device),
+                mean: LinearConfig::new(hs, config.latent).init(device),
+                logvar: LinearConfig::new(hs, config.latent).init(device),
+            })
+        };
+        Self {
+            input,
+            encoder,
+            init: LinearConfig::new(config.latent, hs).init(device),
+            gcn_message: gcn.then(|| GatedMessage::new(hs, nodes, device)),
+            decoder_gru: GruCell::new(d, hs, device),
+            add_vertex: Mlp::new(hs, 2 * hs, types, device),
+            add_edge: Mlp::new(2 * hs, 4 * hs, 1, device),
+            hidden: hs,
+            latent: config.latent,
+            nodes,
+        }
+    }
+
+    /// The messages the decoder sends along edges: the encoder's forward gated map (shared, as
+    /// in D-VAE), or GCN-EMB's own.
+    fn decoder_message(&self, h: Tensor<2>, position: usize) -> Tensor<2> {
+        match (&self.encoder, &self.gcn_message) {
+            (_, Some(m)) => m.forward(h, position, self.nodes),
+            (Encoder::Async(e), None) => e.forward_message.forward(h, position, self.nodes),
+            (Encoder::Gcn(_), None) => h,
+        }
+    }
+
+    fn node_inputs(&self, types: &Tensor<2, Int>) -> Vec<Tensor<2>> {
+        (0..self.nodes)
+            .map(|v| self.input.forward(types.clone().narrow(1, v, 1)))
+            .collect()
+    }
+
+    pub fn encode(&self, batch: &GraphBatch) -> (Tensor<2>, Tensor<2>) {
+        let n = self.nodes;
+        let adj = &batch.forward.adj;
+        let x = self.node_inputs(&batch.forward.types);
+        let b = batch.size;
+        let device = adj.device();
+        match &self.encoder {
+            Encoder::Async(e) => {
+                // Forward sweep in topological order: each node gathers its predecessors.
+                let mut sent: Vec<Tensor<2>> = Vec::with_capacity(n);
+                let mut forward_states = Vec::with_capacity(n);
+                for v in 0..n {
+                    let mut message = Tensor::<2>::zeros([b, self.hidden], &device);
+                    for (u, m) in sent.iter().enumerate() {
+                        message = message + m.clone() * edge(adj, u, v);
+                    }
+                    let h = e.forward_gru.forward(x[v].clone(), message);
+                    sent.push(e.forward_message.forward(h.clone(), v, n));
+                    forward_states.push(h);
+                }
+                // Backward sweep: each node gathers its successors.
+                let mut sent: Vec<Option<Tensor<2>>> = vec![None; n];
+                let mut input_state = None;
+                for v in (0..n).rev() {
+                    let mut message = Tensor::<2>::zeros([b, self.hidden], &device);
+                    for (w, m) in sent.iter().enumerate().skip(v + 1) {
+                        if let Some(m) = m {
+                            message = message + m.clone() * edge(adj, v, w);
+                        }
+                    }
+                    let h = e.backward_gru.forward(x[v].clone(), message);
+                    sent[v] = Some(e.backward_message.forward(h.clone(), v, n));
+                    if v == 0 {
+                        input_state = Some(h);
+                    }
+                }
+                // Readout: the output node's forward state and the input node's backward state.
+                let out_mask = output_position_mask(&batch.lengths, n, &device);
+                let stacked = Tensor::stack::<3>(forward_states, 1);
+                let output_state = (stacked * out_mask).sum_dim(1).squeeze_dim::<2>(1);
+                let input_state =
+                    input_state.unwrap_or_else(|| Tensor::zeros([b, self.hidden], &device));
+                let hg = e
+                    .unify
+                    .forward(Tensor::cat(vec![output_state, input_state], 1));
+                (e.mean.forward(hg.clone()), e.logvar.forward(hg))
+            }
+            Encoder::Gcn(e) => {
+                // Normalised sums over predecessors, in synchronous (Jacobi) order.
+                let incoming = adj.clone().swap_dims(1, 2);
+                let indeg = incoming.clone().sum_dim(2) + 1.0;
+                let outdeg = adj.clone().sum_dim(2) + 1.0;
+                let norm = incoming / (indeg.clone().matmul(outdeg.swap_dims(1, 2))).sqrt();
+                let mut h = Tensor::stack::<3>(x, 1);
+                for level in &e.levels {
+                    let agg = h.clone() / indeg.clone() + norm.clone().matmul(h);
+                    h = relu(level.forward(agg)) * batch.node_mask.clone();
+                }
+                // Sum over the inner nodes (input and output excluded).
+                let inner =
+                    batch.node_mask.clone() - first_and_output_mask(&batch.lengths, n, &device);
+                let hg = (h * inner).sum_dim(1).squeeze_dim::<2>(1);
+                (e.mean.forward(hg.clone()), e.logvar.forward(hg))
+            }
+        }
+    }
+
+    /// Teacher-forced loss per graph, [B]: vertex-type cross-entropy plus edge BCE, summed over
+    /// the steps that exist in each graph.
+    pub fn reconstruction_loss(&self, batch: &GraphBatch, z: Tensor<2>) -> Tensor<1> {
+        let n = self.nodes;
+        let adj = &batch.forward.adj;
+        let types = &batch.forward.types;
+        let device = z.device();
+        let x = self.node_inputs(types);
+        let b = batch.size;
+        let mut states = vec![
+            self.decoder_gru
+                .forward(x[0].clone(), self.init.forward(z).tanh()),
+        ];
+        let mut messages = vec![self.decoder_message(states[0].clone(), 0)];
+        let mut loss = Tensor::<1>::zeros([b], &device);
+        for t in 1..n {
+            let mask = batch.step_mask.clone().narrow(1, t - 1, 1);
+            let logits = self.add_vertex.forward(states[t - 1].clone());
+            let ce = log_softmax(logits, 1)
+                .gather(1, types.clone().narrow(1, t, 1))
+                .neg();
+            let mut gathered = Tensor::<2>::zeros([b, self.hidden], &device);
+            let mut h = self.decoder_gru.forward(x[t].clone(), gathered.clone());
+            let mut bce = Tensor::<2>::zeros([b, 1], &device);
+            for u in (0..t).rev() {
+                let logit = self
+                    .add_edge
+                    .forward(Tensor::cat(vec![states[u].clone(), h.clone()], 1));
+                let target = edge(adj, u, t);
+                bce = bce + bce_with_logits(logit, target.clone());
+                gathered = gathered + messages[u].clone() * target;
+                h = self.decoder_gru.forward(x[t].clone(), gathered.clone());
+            }
+            loss = loss + ((ce + bce) * mask).squeeze_dim::<1>(1);
+            messages.push(self.decoder_message(h.clone(), t));
+            states.push(h);
+        }
+        loss
+    }
+
+    /// Decodes every latent point (D-VAE's sequential decoder; the output node is joined to
+    /// every node left without successors, as D-VAE does).
+    pub fn decode(&self, z: &Tensor<2>, stochastic: bool) -> Vec<DecodedGraph> {
+        let n = self.nodes;
+        let device = z.device();
+        let b = z.dims()[0];
+        let ids = |t: u8| {
+            Tensor::<2, Int>::from_data(TensorData::new(vec![t as i64; b], [b, 1]), &device)
+        };
+        let start = ids(INPUT);
+        let mut states = vec![self.decoder_gru.forward(
+            self.input.forward(start.clone()),
+            self.init.forward(z.clone()).tanh(),
+        )];
+        let mut messages = vec![self.decoder_message(states[0].clone(), 0)];
+        let mut chosen = vec![start];
+        let mut columns: Vec<Tensor<2>> = vec![Tensor::zeros([b, n], &device)];
+        for t in 1..n {
+            let logits = self.add_vertex.forward(states[t - 1].clone());
+            let choice = if t == n - 1 {
+                ids(OUTPUT)
+            } else if stochastic {
+                gumbel_argmax(logits)
+            } else {
+                logits.argmax(1)
+            };
+            let x = self.input.forward(choice.clone());
+            chosen.push(choice);
+            let mut gathered = Tensor::<2>::zeros([b, self.hidden], &device);
+            let mut h = self.decoder_gru.forward(x.clone(), gathered.clone());
+            let mut column = vec![Tensor::<2>::zeros([b, 1], &device); n];
+            for u in (0..t).rev() {
+                let logit = self
+                    .add_edge
+                    .forward(Tensor::cat(vec![states[u].clone(), h.clone()], 1));
+                let picked = if stochastic {
+                    let r = Tensor::<2>::random([b, 1], Distribution::Uniform(0.0, 1.0), &device);
+                    sigmoid(logit).greater(r).float()
+                } else {
+                    logit.greater_elem(0.0).float()
+                };
+                gathered = gathered + messages[u].clone() * picked.clone();
+                h = self.decoder_gru.forward(x.clone(), gathered.clone());
+                column[u] = picked;
+            }
+            columns.push(Tensor::cat(column, 1));
+            messages.push(self.decoder_message(h.clone(), t));
+            states.push(h);
+        }
+        let types = Tensor::cat(chosen, 1);
+        // columns[t][b, u] = edge u -> t; transpose into adj[b, u, t].
+        let adj = Tensor::stack::<3>(columns, 2);
+        let mut graphs = super::read_decoded(types, adj, n);
+        for g in &mut graphs {
+            connect_loose_ends(g);
+        }
+        graphs
+    }
+
+    pub fn latent(&self) -> usize {
+        self.latent
+    }
+
+    /// The learned operation embedding, [types, d] (DVAE-EMB, GCN-EMB).
+    pub fn op_embedding(&self) -> Option<Tensor<2>> {
+        self.input.table()
+    }
+}
+
+/// D-VAE's post-processing at the output node: its in-edges are exactly the nodes that have
+/// no successor yet.
+fn connect_loose_ends(g: &mut DecodedGraph) {
+    let n = g.nodes;
+    let Some(end) = (1..n).find(|&k| g.types[k] == OUTPUT) else {
+        return;
+    };
+    for u in 0..end {
+        g.adj[u * n + end] = false;
+    }
+    for u in 0..end {
+        let has_successor = (u + 1..end).any(|w| g.adj[u * n + w]);
+        if !has_successor {
+            g.adj[u * n + end] = true;
+        }
+    }
+}
+
+/// [B, N, 1] with a one at each graph's output node (`length - 1`).
+fn output_position_mask(lengths: &[usize], nodes: usize, device: &Device) -> Tensor<3> {
+    let v: Vec<f32> = lengths
+        .iter()
+        .flat_map(|&n| (0..nodes).map(move |i| if i + 1 == n { 1.0 } else { 0.0 }))
+        .collect();
+    Tensor::from_data(TensorData::new(v, [lengths.len(), nodes, 1]), device)
+}
+
+/// [B, N, 1] with ones at each graph's input and output nodes.
+fn first_and_output_mask(lengths: &[usize], nodes: usize, device: &Device) -> Tensor<3> {
+    let v: Vec<f32> = lengths
+        .iter()
+        .flat_map(|&n| (0..nodes).map(move |i| if i == 0 || i + 1 == n { 1.0 } else { 0.0 }))
+        .collect();
+    Tensor::from_data(TensorData::new(v, [lengths.len(), nodes, 1]), device)
+}
