@@ -23,7 +23,8 @@ pub struct ChosenDevice {
 }
 
 /// Finds a hardware wgpu adapter; software rasterisers (llvmpipe/lavapipe) do not count, since
-/// training on them is far slower than on Burn's CPU backend.
+/// training on them is far slower than on Burn's CPU backend (set
+/// `CELLSPACE_ALLOW_SOFTWARE_GPU=1` to use one anyway, e.g. to test the wgpu path).
 pub fn gpu_adapter() -> Result<String, String> {
     let instance =
         wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
@@ -33,7 +34,8 @@ pub fn gpu_adapter() -> Result<String, String> {
     }))
     .map_err(|e| format!("no GPU adapter found ({e})"))?;
     let info = adapter.get_info();
-    if info.device_type == wgpu::DeviceType::Cpu {
+    let allow_software = std::env::var_os("CELLSPACE_ALLOW_SOFTWARE_GPU").is_some_and(|v| v == "1");
+    if info.device_type == wgpu::DeviceType::Cpu && !allow_software {
         return Err(format!("only a software adapter was found ({})", info.name));
     }
     Ok(format!("{} ({:?})", info.name, info.backend))

@@ -80,9 +80,155 @@ fn a_bad_user_file_is_an_error_with_file_and_line() {
 
 #[test]
 fn every_sub_command_has_help() {
-    for sub in ["data", "stats"] {
+    for sub in ["data", "stats", "train", "eval", "bench"] {
         let out = cellspace(&[sub, "--help"]);
         assert!(out.status.success());
         assert!(String::from_utf8_lossy(&out.stdout).contains("--json"));
     }
+}
+
+#[test]
+fn train_then_eval_a_tiny_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    let run = run.to_str().unwrap();
+    let trained = json(&[
+        "train",
+        "--space",
+        "nb201",
+        "--epochs",
+        "2",
+        "--train-limit",
+        "16",
+        "--test-limit",
+        "8",
+        "--hidden",
+        "32",
+        "--batch-size",
+        "8",
+        "--backend",
+        "cpu",
+        "--out",
+        run,
+        "--json",
+    ]);
+    assert_eq!(trained["epochs"], 2);
+    assert_eq!(trained["status"], "finished");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("run/run.json")).unwrap())
+            .unwrap();
+    assert_eq!(manifest["config"]["space"], "nb201");
+    assert_eq!(manifest["epochs"].as_array().unwrap().len(), 2);
+    let metrics = json(&[
+        "eval",
+        "--run",
+        run,
+        "--backend",
+        "cpu",
+        "--test-limit",
+        "4",
+        "--samples",
+        "1",
+        "--decodes",
+        "1",
+        "--prior",
+        "8",
+        "--json",
+    ]);
+    for key in [
+        "reconstruction_accuracy",
+        "validity",
+        "uniqueness",
+        "novelty",
+    ] {
+        let v = metrics[key].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&v), "{key} = {v}");
+    }
+    // Resuming to more epochs continues the same run.
+    let resumed = json(&[
+        "train",
+        "--resume",
+        run,
+        "--epochs",
+        "3",
+        "--backend",
+        "cpu",
+        "--json",
+    ]);
+    assert_eq!(resumed["epochs"], 3);
+}
+
+#[test]
+fn a_diverging_run_stops_with_a_clear_message_and_keeps_its_checkpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    let out = cellspace(&[
+        "train",
+        "--space",
+        "enas",
+        "--epochs",
+        "30",
+        "--train-limit",
+        "16",
+        "--test-limit",
+        "4",
+        "--hidden",
+        "32",
+        "--batch-size",
+        "8",
+        "--lr",
+        "1e6",
+        "--backend",
+        "cpu",
+        "--out",
+        run.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("the loss became") && err.contains("training stopped"),
+        "{err}"
+    );
+    let manifest = std::fs::read_to_string(run.join("run.json")).unwrap();
+    assert!(manifest.contains("failed: loss"), "{manifest}");
+}
+
+#[test]
+fn eval_of_a_missing_run_names_it() {
+    let out = cellspace(&["eval", "--run", "/nonexistent/run", "--backend", "cpu"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/run"));
+}
+
+#[test]
+fn dvae_emb_trains_in_rounds() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    let trained = json(&[
+        "train",
+        "--space",
+        "enas",
+        "--model",
+        "dvae-emb",
+        "--rounds",
+        "2",
+        "--epochs",
+        "2",
+        "--train-limit",
+        "8",
+        "--test-limit",
+        "4",
+        "--hidden",
+        "16",
+        "--batch-size",
+        "8",
+        "--backend",
+        "cpu",
+        "--out",
+        run.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(trained["epochs"], 2);
+    let manifest = std::fs::read_to_string(run.join("run.json")).unwrap();
+    assert!(manifest.contains("\"embedding_rounds\": 2"), "{manifest}");
 }

@@ -80,3 +80,27 @@ fn dvae_emb_overfits_enas_cells() {
 fn gcn_emb_overfits_enas_cells() {
     assert_eq!(overfit(ModelKind::GcnEmb, SpaceKind::Enas, 8, 300, 64), 1.0);
 }
+
+#[test]
+fn an_op_embedding_carries_into_a_fresh_model() {
+    let device = Device::flex();
+    let config = VaeConfig {
+        hidden: 16,
+        ..VaeConfig::paper(ModelKind::DvaeEmb)
+    };
+    let old = GraphVae::new(&config, SpaceKind::Enas, &device);
+    let table = old.op_embedding().expect("DVAE-EMB has an op embedding");
+    assert_eq!(table.dims(), [8, 3]);
+    let mut fresh = GraphVae::new(&config, SpaceKind::Enas, &device);
+    assert_ne!(
+        fresh.op_embedding().unwrap().into_data(),
+        table.clone().into_data()
+    );
+    fresh.set_op_embedding(table.clone());
+    assert_eq!(fresh.op_embedding().unwrap().into_data(), table.into_data());
+    assert!(
+        GraphVae::new(&VaeConfig::paper(ModelKind::Svge), SpaceKind::Enas, &device)
+            .op_embedding()
+            .is_none()
+    );
+}

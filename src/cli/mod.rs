@@ -1,5 +1,6 @@
 //! The command-line interface: one sub-command per job.
 
+mod bench_cmd;
 mod data_cmd;
 mod eval_cmd;
 mod stats_cmd;
@@ -7,6 +8,7 @@ mod train_cmd;
 
 use clap::{Parser, Subcommand};
 
+pub use bench_cmd::BenchArgs;
 pub use data_cmd::DataArgs;
 pub use eval_cmd::EvalArgs;
 pub use stats_cmd::StatsArgs;
@@ -33,6 +35,8 @@ pub enum Command {
     Train(TrainArgs),
     /// Reconstruction accuracy, validity, uniqueness and novelty of a trained run.
     Eval(EvalArgs),
+    /// Training, encoding and decoding graphs/s of each model on each backend.
+    Bench(BenchArgs),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -41,6 +45,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Stats(args)) => stats_cmd::run(&args),
         Some(Command::Train(args)) => train_cmd::run(&args),
         Some(Command::Eval(args)) => eval_cmd::run(&args),
+        Some(Command::Bench(args)) => bench_cmd::run(&args),
         None => {
             // Until the explorer exists, the bare command summarises every bundled space.
             for space in crate::space::SpaceKind::ALL {

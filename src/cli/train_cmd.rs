@@ -51,6 +51,10 @@ pub struct TrainArgs {
     /// Node state size (default: the paper's for the model).
     #[arg(long)]
     pub hidden: Option<usize>,
+    /// DVAE-EMB's schedule: split the epochs into this many rounds, each a fresh model that
+    /// starts from the previous round's operation embedding (paper: 4).
+    #[arg(long, default_value_t = 1)]
+    pub rounds: usize,
     /// Print one JSON object at the end instead of progress.
     #[arg(long)]
     pub json: bool,
@@ -70,6 +74,7 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
     config.seed = args.seed;
     config.train_limit = args.train_limit;
     config.test_limit = args.test_limit;
+    config.embedding_rounds = args.rounds.max(1);
     if let Some(b) = args.batch_size {
         anyhow::ensure!(b > 0, "--batch-size must be positive");
         config.batch_size = b;

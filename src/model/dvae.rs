@@ -100,6 +100,8 @@ pub struct GcnEncoder {
     logvar: Linear,
 }
 
+// Modules are built once per run and moved rarely; boxing would not pay for itself.
+#[allow(clippy::large_enum_variant)]
 #[derive(Module, Debug)]
 pub enum Encoder {
     Async(DvaeEncoder),
@@ -199,12 +201,12 @@ impl Dvae {
                 // Forward sweep in topological order: each node gathers its predecessors.
                 let mut sent: Vec<Tensor<2>> = Vec::with_capacity(n);
                 let mut forward_states = Vec::with_capacity(n);
-                for v in 0..n {
+                for (v, xv) in x.iter().enumerate() {
                     let mut message = Tensor::<2>::zeros([b, self.hidden], &device);
                     for (u, m) in sent.iter().enumerate() {
                         message = message + m.clone() * edge(adj, u, v);
                     }
-                    let h = e.forward_gru.forward(x[v].clone(), message);
+                    let h = e.forward_gru.forward(xv.clone(), message);
                     sent.push(e.forward_message.forward(h.clone(), v, n));
                     forward_states.push(h);
                 }
@@ -361,6 +363,13 @@ impl Dvae {
     /// The learned operation embedding, [types, d] (DVAE-EMB, GCN-EMB).
     pub fn op_embedding(&self) -> Option<Tensor<2>> {
         self.input.table()
+    }
+
+    /// Replaces the operation embedding (DVAE-EMB's rounds carry it into a fresh model).
+    pub fn set_op_embedding(&mut self, table: Tensor<2>) {
+        if let Some(e) = &mut self.input.embedding {
+            e.weight = burn::module::Param::from_tensor(table);
+        }
     }
 }
 

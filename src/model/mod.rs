@@ -79,6 +79,8 @@ impl VaeConfig {
 }
 
 /// A graph VAE of any kind.
+// Built once per run and moved rarely; boxing would not pay for itself.
+#[allow(clippy::large_enum_variant)]
 #[derive(Module, Debug)]
 pub enum GraphVae {
     Svge(Svge),
@@ -154,6 +156,13 @@ impl GraphVae {
         match self {
             GraphVae::Svge(m) => m.latent(),
             GraphVae::Dvae(m) => m.latent(),
+        }
+    }
+
+    /// Starts this model from another one's operation embedding (no-op without one).
+    pub fn set_op_embedding(&mut self, table: Tensor<2>) {
+        if let GraphVae::Dvae(m) = self {
+            m.set_op_embedding(table);
         }
     }
 

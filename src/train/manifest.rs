@@ -25,6 +25,14 @@ pub struct TrainConfig {
     /// ReduceLROnPlateau on the epoch's training loss: factor and patience (epochs).
     pub plateau_factor: f64,
     pub plateau_patience: usize,
+    /// DVAE-EMB's schedule: the epochs are split into this many rounds; each round starts a
+    /// fresh model (and optimizer) from the previous round's operation embedding.
+    #[serde(default = "one")]
+    pub embedding_rounds: usize,
+}
+
+fn one() -> usize {
+    1
 }
 
 impl TrainConfig {
@@ -42,6 +50,7 @@ impl TrainConfig {
             test_limit: None,
             plateau_factor: 0.1,
             plateau_patience: 10,
+            embedding_rounds: 1,
         }
     }
 }

@@ -149,10 +149,26 @@ pub fn train(
             TrainError::Run(format!("{}: cannot write the manifest: {e}", dir.display()))
         })
     };
+    let rounds = config.embedding_rounds.clamp(1, config.epochs.max(1));
+    let per_round = config.epochs.div_ceil(rounds);
     for epoch in manifest.completed_epochs()..config.epochs {
         let started = Instant::now();
         let seed = epoch_seed(config.seed, epoch);
         train_device.seed(seed);
+        if epoch > 0 && epoch % per_round == 0 && rounds > 1 {
+            // A new round: fresh weights and optimizer, the learned op embedding carried over.
+            if let Some(table) = model.op_embedding() {
+                let mut fresh = GraphVae::new(&config.vae, config.space, &train_device);
+                fresh.set_op_embedding(table.detach());
+                model = fresh;
+                optimizer = AdamConfig::new()
+                    .with_grad_clipping(Some(GradientClippingConfig::Norm(5.0)))
+                    .init();
+                manifest.learning_rate = config.learning_rate;
+                manifest.best_loss = f64::INFINITY;
+                manifest.bad_epochs = 0;
+            }
+        }
         let mut order: Vec<usize> = (0..train_cells.len()).collect();
         order.shuffle(&mut rand::rngs::StdRng::seed_from_u64(seed));
         let (mut recon_sum, mut kl_sum) = (0.0, 0.0);
