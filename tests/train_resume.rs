@@ -55,12 +55,11 @@ fn cancelled_run_resumes_identically() {
         &split,
         false,
         &mut |e| {
-            if let TrainEvent::Epoch(m) = e {
-                if m.epoch == 0 {
-                    cancel.store(true, Ordering::Relaxed);
-                }
-            }
-        },
+            if let TrainEvent::Epoch(m) = e
+                && m.epoch == 0
+            {
+                cancel.store(true, Ordering::Relaxed);
+            },
         &cancel,
     )
     .unwrap();
