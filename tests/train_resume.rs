@@ -59,7 +59,8 @@ fn cancelled_run_resumes_identically() {
                 && m.epoch == 0
             {
                 cancel.store(true, Ordering::Relaxed);
-            },
+            }
+        },
         &cancel,
     )
     .unwrap();
