@@ -2,9 +2,11 @@
 //! into their latent space.
 
 pub mod backend;
+pub mod bo;
 pub mod cli;
 pub mod data;
 pub mod eval;
+pub mod explore;
 pub mod jobs;
 pub mod model;
 pub mod space;

@@ -1,8 +1,10 @@
 //! The command-line interface: one sub-command per job.
 
 mod bench_cmd;
+mod bo_cmd;
 mod data_cmd;
 mod eval_cmd;
+mod explore_cmd;
 mod stats_cmd;
 mod train_cmd;
 
@@ -37,6 +39,16 @@ pub enum Command {
     Eval(EvalArgs),
     /// Training, encoding and decoding graphs/s of each model on each backend.
     Bench(BenchArgs),
+    /// Latent means of every cell and their PCA coordinates, as CSV.
+    Embed(explore_cmd::EmbedArgs),
+    /// Decode a great circle (or a line) through the latent space from a cell.
+    Walk(explore_cmd::WalkArgs),
+    /// Decode a grid over the PCA plane of the latent space.
+    Grid(explore_cmd::GridArgs),
+    /// Sparse-GP accuracy prediction from latent means: RMSE and Pearson r on the test split.
+    Predict(bo_cmd::PredictArgs),
+    /// Bayesian optimisation in the latent space against the benchmark table.
+    Bo(bo_cmd::BoArgs),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -46,6 +58,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Train(args)) => train_cmd::run(&args),
         Some(Command::Eval(args)) => eval_cmd::run(&args),
         Some(Command::Bench(args)) => bench_cmd::run(&args),
+        Some(Command::Embed(args)) => explore_cmd::embed(&args),
+        Some(Command::Walk(args)) => explore_cmd::walk(&args),
+        Some(Command::Grid(args)) => explore_cmd::grid(&args),
+        Some(Command::Predict(args)) => bo_cmd::predict(&args),
+        Some(Command::Bo(args)) => bo_cmd::bo(&args),
         None => {
             // Until the explorer exists, the bare command summarises every bundled space.
             for space in crate::space::SpaceKind::ALL {

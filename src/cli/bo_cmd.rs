@@ -1,0 +1,234 @@
+//! `cellspace predict` and `cellspace bo`: the sparse GP on latent means, and Bayesian
+//! optimisation with it.
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+
+use clap::Args;
+use serde_json::json;
+
+use crate::backend::Backend;
+use crate::bo::{BoConfig, BoEvent, Surrogate, optimise};
+use crate::explore::{CellIndex, LatentDecoder};
+use crate::space::{SpaceKind, properties::pearson};
+
+#[derive(Debug, Args)]
+pub struct PredictArgs {
+    /// Run folder.
+    #[arg(long)]
+    pub run: PathBuf,
+    /// Inducing points of the sparse GP (papers: 500).
+    #[arg(long, default_value_t = 500)]
+    pub inducing: usize,
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    #[arg(long, value_enum, default_value = "wgpu")]
+    pub backend: Backend,
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn predict(args: &PredictArgs) -> anyhow::Result<()> {
+    let super::explore_cmd::Opened {
+        data, embedding, ..
+    } = super::explore_cmd::open(&args.run, args.backend, args.json)?;
+    let latents = embedding.means;
+    let pick = |rows: &[usize]| -> (Vec<Vec<f32>>, Vec<f64>) {
+        rows.iter()
+            .filter_map(|&i| data.records[i].accuracy.map(|a| (latents[i].clone(), a)))
+            .unzip()
+    };
+    let (train_x, train_y) = pick(&data.split.train);
+    let (test_x, test_y) = pick(&data.split.test);
+    let started = std::time::Instant::now();
+    let gp = Surrogate::fit(&train_x, &train_y, args.inducing, args.seed)
+        .map_err(|e| anyhow::anyhow!(e))?;
+    let predicted: Vec<f64> = gp
+        .predict(&test_x)
+        .map_err(|e| anyhow::anyhow!(e))?
+        .into_iter()
+        .map(|p| p.0)
+        .collect();
+    let seconds = started.elapsed().as_secs_f64();
+    // RMSE on standardised accuracies, as the papers report it.
+    let n = train_y.len() as f64;
+    let mean = train_y.iter().sum::<f64>() / n;
+    let std = (train_y.iter().map(|y| (y - mean).powi(2)).sum::<f64>() / n)
+        .sqrt()
+        .max(1e-12);
+    let rmse = (predicted
+        .iter()
+        .zip(&test_y)
+        .map(|(p, y)| ((p - y) / std).powi(2))
+        .sum::<f64>()
+        / test_y.len().max(1) as f64)
+        .sqrt();
+    let r = pearson(&predicted, &test_y);
+    let paper = (data.space == SpaceKind::Enas).then_some((
+        "D-VAE 0.384 / 0.920, DVAE-EMB 0.371 / 0.925",
+        [0.384, 0.920],
+    ));
+    if args.json {
+        println!(
+            "{}",
+            json!({"space": data.space.name(), "train": train_y.len(), "test": test_y.len(), "rmse": rmse, "pearson": r, "seconds": seconds, "inducing": args.inducing})
+        );
+    } else {
+        println!(
+            "sparse GP ({} inducing points) on {} train latents, {} test cells, {seconds:.1} s",
+            args.inducing,
+            train_y.len(),
+            test_y.len()
+        );
+        println!(
+            "  RMSE (standardised) {rmse:.3}   Pearson r {}",
+            r.map_or("undefined".into(), |r| format!("{r:.3}"))
+        );
+        if let Some((text, _)) = paper {
+            println!("  paper (ENAS): {text}");
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct BoArgs {
+    /// Run folder (its space is the search space).
+    #[arg(long)]
+    pub run: PathBuf,
+    /// Search space; must match the run's.
+    #[arg(long, value_enum)]
+    pub space: Option<SpaceKind>,
+    #[arg(long, default_value_t = 10)]
+    pub rounds: usize,
+    #[arg(long, default_value_t = 50)]
+    pub batch: usize,
+    /// Labelled cells drawn at random to start from.
+    #[arg(long, default_value_t = 100)]
+    pub initial: usize,
+    /// Random candidates scored by expected improvement per round.
+    #[arg(long, default_value_t = 10_000)]
+    pub candidates: usize,
+    /// Stochastic decodings per candidate; the most frequent valid cell is kept.
+    #[arg(long, default_value_t = 10)]
+    pub attempts: usize,
+    #[arg(long, default_value_t = 500)]
+    pub inducing: usize,
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    #[arg(long, value_enum, default_value = "wgpu")]
+    pub backend: Backend,
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn bo(args: &BoArgs) -> anyhow::Result<()> {
+    let super::explore_cmd::Opened {
+        chosen,
+        model,
+        data,
+        embedding,
+        ..
+    } = super::explore_cmd::open(&args.run, args.backend, args.json)?;
+    let latents = embedding.means;
+    if let Some(space) = args.space {
+        anyhow::ensure!(
+            space == data.space,
+            "the run was trained on {}, not {space}",
+            data.space
+        );
+    }
+    let index = CellIndex::new(&data);
+    let decoder = LatentDecoder {
+        model: &model,
+        data: &data,
+        index: &index,
+        device: &chosen.device,
+        attempts: args.attempts,
+    };
+    let config = BoConfig {
+        rounds: args.rounds,
+        batch: args.batch,
+        initial: args.initial,
+        candidates: args.candidates,
+        inducing: args.inducing,
+        seed: args.seed,
+    };
+    chosen.device.seed(args.seed);
+    let never = AtomicBool::new(false);
+    let json_out = args.json;
+    let mut rounds = Vec::new();
+    let started = std::time::Instant::now();
+    let outcome = optimise(
+        &decoder,
+        &latents,
+        &config,
+        &mut |e| match e {
+            BoEvent::Started {
+                initial_best,
+                initial,
+            } => {
+                if !json_out {
+                    println!("{initial} random labelled cells to start, best {initial_best:.2}");
+                }
+            }
+            BoEvent::RoundDone {
+                round,
+                best,
+                seconds,
+            } => {
+                if !json_out {
+                    println!(
+                        "round {:>2}: best so far {best:.2} ({seconds:.1} s)",
+                        round + 1
+                    );
+                }
+                rounds.push(json!({"round": round + 1, "best": best, "seconds": seconds}));
+            }
+            BoEvent::Evaluated(_) => {}
+        },
+        &never,
+    )
+    .map_err(|e| anyhow::anyhow!(e))?;
+    // Rank of the best true value among the table's labelled cells (1 = the optimum).
+    let rank = 1 + data
+        .records
+        .iter()
+        .filter(|r| r.accuracy.is_some_and(|a| a > outcome.best))
+        .count();
+    let estimated = outcome.evaluations.iter().filter(|e| e.estimated).count();
+    let best_cell = outcome
+        .best_cell
+        .as_ref()
+        .map(|c| super::data_cmd::cell_json(data.space, c));
+    if json_out {
+        println!(
+            "{}",
+            json!({
+                "rounds": rounds, "evaluated": outcome.evaluations.len(), "estimated": estimated,
+                "initial_best": outcome.initial_best, "best_accuracy": outcome.best, "best_rank": rank,
+                "best_id": outcome.best_row.map(|r| data.records[r].id.clone()), "best_cell": best_cell,
+                "seconds": started.elapsed().as_secs_f64(), "config": config,
+            })
+        );
+        return Ok(());
+    }
+    println!(
+        "{} cells evaluated; best true accuracy {:.2} (rank {rank} of {} labelled cells), id {}",
+        outcome.evaluations.len(),
+        outcome.best,
+        data.records.iter().filter(|r| r.accuracy.is_some()).count(),
+        outcome
+            .best_row
+            .map_or("-".into(), |r| data.records[r].id.clone())
+    );
+    if estimated > 0 {
+        println!(
+            "{estimated} decoded cells lie outside the table: their values are the surrogate's estimates, not measurements, and never count as best"
+        );
+    }
+    if let Some(c) = &outcome.best_cell {
+        print!("{}", c.to_text(data.space.op_names()));
+    }
+    Ok(())
+}

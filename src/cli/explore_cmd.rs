@@ -1,0 +1,257 @@
+//! `cellspace embed`, `walk` and `grid`: the latent space of a trained run, headless.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::Args;
+use serde_json::json;
+
+use crate::backend::{Backend, ChosenDevice};
+use crate::data::Dataset;
+use crate::explore::{
+    CellIndex, Embedding, LatentDecoder, PcaPlane, decoded_grid, embed_dataset, great_circle_walk,
+    line_walk,
+};
+use crate::model::GraphVae;
+use crate::train::RunManifest;
+
+/// What every exploring command opens: a run, its data set, and the latent means of all cells.
+pub(super) struct Opened {
+    pub(super) chosen: ChosenDevice,
+    pub(super) manifest: RunManifest,
+    pub(super) model: GraphVae,
+    pub(super) data: Dataset,
+    pub(super) embedding: Embedding,
+}
+
+pub(super) fn open(run: &Path, backend: Backend, quiet: bool) -> anyhow::Result<Opened> {
+    let chosen = crate::backend::choose(backend);
+    if let (Some(reason), false) = (&chosen.fallback, quiet) {
+        eprintln!("note: {reason}");
+    }
+    let (manifest, model) =
+        crate::train::load_run(run, &chosen.device).map_err(|e| anyhow::anyhow!(e))?;
+    let data = Dataset::bundled(manifest.config.space)?;
+    let cache = run.join(format!("latent_means_{}.bin", data.space.name()));
+    let model_file = run.join("model.bpk");
+    let embedding = embed_dataset(&model, &data, &chosen.device, Some((&cache, &model_file)));
+    Ok(Opened {
+        chosen,
+        manifest,
+        model,
+        data,
+        embedding,
+    })
+}
+
+#[derive(Debug, Args)]
+pub struct EmbedArgs {
+    /// Run folder.
+    #[arg(long)]
+    pub run: PathBuf,
+    /// CSV to write (default: embedding.csv in the run folder).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "wgpu")]
+    pub backend: Backend,
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn embed(args: &EmbedArgs) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let o = open(&args.run, args.backend, args.json)?;
+    let embed_seconds = started.elapsed().as_secs_f64();
+    let started = std::time::Instant::now();
+    let plane = PcaPlane::fit(&o.embedding.means).map_err(|e| anyhow::anyhow!(e))?;
+    let pca_seconds = started.elapsed().as_secs_f64();
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| args.run.join("embedding.csv"));
+    let file =
+        std::fs::File::create(&out).with_context(|| format!("cannot write {}", out.display()))?;
+    let mut w = std::io::BufWriter::new(file);
+    let dims = o.embedding.dims();
+    let header: Vec<String> = (0..dims).map(|d| format!("z{d}")).collect();
+    writeln!(w, "id,{},pc1,pc2,accuracy", header.join(","))?;
+    for (record, z) in o.data.records.iter().zip(&o.embedding.means) {
+        let (x, y) = plane.project(z);
+        let zs: Vec<String> = z.iter().map(|v| v.to_string()).collect();
+        let acc = record.accuracy.map_or(String::new(), |a| a.to_string());
+        writeln!(w, "{},{},{x},{y},{acc}", record.id, zs.join(","))?;
+    }
+    w.flush()?;
+    if args.json {
+        println!(
+            "{}",
+            json!({"cells": o.data.len(), "dims": dims, "csv": out, "explained_variance": plane.explained,
+                   "embed_seconds": embed_seconds, "pca_seconds": pca_seconds, "device": o.chosen.label})
+        );
+    } else {
+        println!(
+            "{} cells of {} embedded in {dims} dimensions ({embed_seconds:.1} s on {}), PCA in {pca_seconds:.2} s (explained variance {:.1} % + {:.1} %): {}",
+            o.data.len(),
+            o.data.space,
+            o.chosen.label,
+            plane.explained[0] * 100.0,
+            plane.explained[1] * 100.0,
+            out.display()
+        );
+    }
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct WalkArgs {
+    /// Run folder.
+    #[arg(long)]
+    pub run: PathBuf,
+    /// Start cell: its id in the data set (ENAS line, NB201 index, NB101 hash).
+    #[arg(long)]
+    pub from: String,
+    /// End cell for a straight-line interpolation instead of a great circle.
+    #[arg(long)]
+    pub to: Option<String>,
+    #[arg(long, default_value_t = 14)]
+    pub steps: usize,
+    /// Stochastic decodings per point; the most frequent valid cell is kept (1: greedy).
+    #[arg(long, default_value_t = 10)]
+    pub attempts: usize,
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    #[arg(long, value_enum, default_value = "wgpu")]
+    pub backend: Backend,
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn row_of(data: &Dataset, id: &str) -> anyhow::Result<usize> {
+    data.records
+        .iter()
+        .position(|r| r.id == id)
+        .with_context(|| format!("no cell with id '{id}' in {}", data.space))
+}
+
+pub fn walk(args: &WalkArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(args.steps >= 2, "--steps must be at least 2");
+    let o = open(&args.run, args.backend, args.json)?;
+    let index = CellIndex::new(&o.data);
+    let decoder = LatentDecoder {
+        model: &o.model,
+        data: &o.data,
+        index: &index,
+        device: &o.chosen.device,
+        attempts: args.attempts,
+    };
+    o.chosen.device.seed(args.seed);
+    let start = &o.embedding.means[row_of(&o.data, &args.from)?];
+    let steps = match &args.to {
+        Some(to) => line_walk(
+            &decoder,
+            start,
+            &o.embedding.means[row_of(&o.data, to)?],
+            args.steps,
+        ),
+        None => great_circle_walk(&decoder, start, args.steps, args.seed),
+    };
+    let space = o.data.space;
+    if args.json {
+        let rows: Vec<_> = steps
+            .iter()
+            .map(|s| {
+                json!({"valid": s.valid, "edit_distance": s.edit_distance, "id": s.row.map(|r| o.data.records[r].id.clone()),
+                       "accuracy": s.accuracy, "cell": s.cell.as_ref().map(|c| super::data_cmd::cell_json(space, c))})
+            })
+            .collect();
+        println!(
+            "{}",
+            json!({"from": args.from, "to": args.to, "steps": rows, "model": o.manifest.config.vae.model.name()})
+        );
+        return Ok(());
+    }
+    for (k, s) in steps.iter().enumerate() {
+        let dist = s.edit_distance.map_or("-".into(), |d| d.to_string());
+        let acc = s
+            .accuracy
+            .map_or("not in the table".into(), |a| format!("{a:.2} %"));
+        let id = s.row.map_or("-".into(), |r| o.data.records[r].id.clone());
+        println!(
+            "step {k:>2}: {} | distance {dist:>2} | id {id} | {acc}",
+            if s.valid { "valid  " } else { "INVALID" }
+        );
+        if let Some(c) = &s.cell {
+            print!("{}", c.to_text(space.op_names()));
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct GridArgs {
+    /// Run folder.
+    #[arg(long)]
+    pub run: PathBuf,
+    /// Points per side.
+    #[arg(long, default_value_t = 25)]
+    pub size: usize,
+    /// Half-width of the grid in PCA units (default: twice the spread along pc1).
+    #[arg(long)]
+    pub radius: Option<f64>,
+    #[arg(long, default_value_t = 1)]
+    pub attempts: usize,
+    #[arg(long, value_enum, default_value = "wgpu")]
+    pub backend: Backend,
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn grid(args: &GridArgs) -> anyhow::Result<()> {
+    let o = open(&args.run, args.backend, args.json)?;
+    let plane = PcaPlane::fit(&o.embedding.means).map_err(|e| anyhow::anyhow!(e))?;
+    let radius = args.radius.unwrap_or_else(|| {
+        let xs: Vec<f64> = o
+            .embedding
+            .means
+            .iter()
+            .map(|z| plane.project(z).0)
+            .collect();
+        let var = xs.iter().map(|x| x * x).sum::<f64>() / xs.len().max(1) as f64;
+        2.0 * var.sqrt()
+    });
+    let index = CellIndex::new(&o.data);
+    let decoder = LatentDecoder {
+        model: &o.model,
+        data: &o.data,
+        index: &index,
+        device: &o.chosen.device,
+        attempts: args.attempts,
+    };
+    let (points, distinct) = decoded_grid(&decoder, &plane, args.size, radius);
+    let valid = points.iter().filter(|p| p.valid).count();
+    let known = points.iter().filter(|p| p.accuracy.is_some()).count();
+    if args.json {
+        println!(
+            "{}",
+            json!({"size": args.size, "radius": radius, "points": points, "distinct_cells": distinct, "valid": valid, "in_table": known})
+        );
+        return Ok(());
+    }
+    println!(
+        "{}×{} grid over [-{radius:.3}, {radius:.3}]² of the PCA plane: {valid} valid, {known} in the table, {distinct} distinct cells",
+        args.size, args.size
+    );
+    for row in points.chunks(args.size.max(1)).rev() {
+        let line: String = row
+            .iter()
+            .map(|p| match p.accuracy {
+                Some(a) => format!("{a:6.1}"),
+                None if p.valid => "     ?".into(),
+                None => "     x".into(),
+            })
+            .collect();
+        println!("{line}");
+    }
+    Ok(())
+}

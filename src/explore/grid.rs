@@ -1,0 +1,63 @@
+use burn::tensor::{Tensor, TensorData};
+use serde::Serialize;
+
+use super::{LatentDecoder, PcaPlane};
+use crate::space::Cell;
+
+/// One decoded point of the PCA-plane grid.
+#[derive(Debug, Clone, Serialize)]
+pub struct GridPoint {
+    pub x: f64,
+    pub y: f64,
+    #[serde(skip)]
+    pub cell: Option<Cell>,
+    pub valid: bool,
+    pub row: Option<usize>,
+    pub accuracy: Option<f64>,
+}
+
+/// SVGe's figure 3: a `size` × `size` grid over [-radius, radius]² of the PCA plane, each
+/// point decoded (see [`LatentDecoder`]). Returns the points and the number of
+/// distinct decoded cells.
+pub fn decoded_grid(
+    decoder: &LatentDecoder,
+    plane: &PcaPlane,
+    size: usize,
+    radius: f64,
+) -> (Vec<GridPoint>, usize) {
+    let data = decoder.data;
+    let size = size.max(1);
+    let coord = |i: usize| {
+        if size == 1 {
+            0.0
+        } else {
+            -radius + 2.0 * radius * i as f64 / (size - 1) as f64
+        }
+    };
+    let coords: Vec<(f64, f64)> = (0..size)
+        .flat_map(|j| (0..size).map(move |i| (coord(i), coord(j))))
+        .collect();
+    let dims = plane.mean.len();
+    let mut points = Vec::with_capacity(coords.len());
+    for chunk in coords.chunks(256) {
+        let flat: Vec<f32> = chunk.iter().flat_map(|&(x, y)| plane.lift(x, y)).collect();
+        let z = Tensor::<2>::from_data(TensorData::new(flat, [chunk.len(), dims]), decoder.device);
+        for (&(x, y), cell) in chunk.iter().zip(decoder.decode(&z)) {
+            let valid = cell.as_ref().is_some_and(|c| data.space.is_valid(c));
+            let row = cell.as_ref().and_then(|c| decoder.index.find(c));
+            let accuracy = row.and_then(|r| data.records[r].accuracy);
+            points.push(GridPoint {
+                x,
+                y,
+                cell,
+                valid,
+                row,
+                accuracy,
+            });
+        }
+    }
+    let distinct: std::collections::HashSet<&Cell> =
+        points.iter().filter_map(|p| p.cell.as_ref()).collect();
+    let distinct = distinct.len();
+    (points, distinct)
+}

@@ -1,0 +1,16 @@
+//! Turning a trained model into what the explorer shows: latent means of every cell, the PCA
+//! plane, great-circle walks and decoded grids. Headless, so the GUI only draws.
+
+mod decoding;
+mod embedding;
+mod grid;
+mod projection;
+mod tsne;
+mod walk;
+
+pub use decoding::{CellIndex, LatentDecoder, decode_majority};
+pub use embedding::{Embedding, embed_dataset};
+pub use grid::{GridPoint, decoded_grid};
+pub use projection::PcaPlane;
+pub use tsne::tsne_2d;
+pub use walk::{WalkStep, great_circle_walk, line_walk};

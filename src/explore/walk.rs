@@ -1,0 +1,100 @@
+use burn::tensor::{Tensor, TensorData};
+use rand::{Rng, SeedableRng};
+use serde::Serialize;
+
+use super::LatentDecoder;
+use crate::space::Cell;
+
+/// One decoded point of a walk.
+#[derive(Debug, Clone, Serialize)]
+pub struct WalkStep {
+    pub latent: Vec<f32>,
+    #[serde(skip)]
+    pub cell: Option<Cell>,
+    pub valid: bool,
+    /// Graph edit distance to the previous step's cell (None at the start or when undecoded).
+    pub edit_distance: Option<usize>,
+    /// Row of the decoded cell in the data set, and its true accuracy, when it is there.
+    pub row: Option<usize>,
+    pub accuracy: Option<f64>,
+}
+
+fn decode_points(decoder: &LatentDecoder, points: Vec<Vec<f32>>) -> Vec<WalkStep> {
+    let dims = points.first().map_or(0, |p| p.len());
+    let flat: Vec<f32> = points.iter().flatten().copied().collect();
+    let z = Tensor::<2>::from_data(TensorData::new(flat, [points.len(), dims]), decoder.device);
+    let cells = decoder.decode(&z);
+    let data = decoder.data;
+    let mut previous: Option<Cell> = None;
+    points
+        .into_iter()
+        .zip(cells)
+        .map(|(latent, cell)| {
+            let valid = cell.as_ref().is_some_and(|c| data.space.is_valid(c));
+            let edit_distance = match (&previous, &cell) {
+                (Some(p), Some(c)) => Some(p.edit_distance(c)),
+                _ => None,
+            };
+            let row = cell.as_ref().and_then(|c| decoder.index.find(c));
+            let accuracy = row.and_then(|r| data.records[r].accuracy);
+            previous = cell.clone();
+            WalkStep {
+                latent,
+                cell,
+                valid,
+                edit_distance,
+                row,
+                accuracy,
+            }
+        })
+        .collect()
+}
+
+/// SVGe's figure 2: `steps` equidistant points on the great circle through `start` (on the
+/// hypersphere of its radius) in a random direction orthogonal to it, each decoded
+/// (see [`LatentDecoder`]).
+pub fn great_circle_walk(
+    decoder: &LatentDecoder,
+    start: &[f32],
+    steps: usize,
+    seed: u64,
+) -> Vec<WalkStep> {
+    let z0: Vec<f64> = start.iter().map(|&v| v as f64).collect();
+    let radius = z0.iter().map(|v| v * v).sum::<f64>().sqrt();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    // Gram-Schmidt: a random direction with the component along z0 removed.
+    let mut d: Vec<f64> = (0..z0.len())
+        .map(|_| rng.random::<f64>() * 2.0 - 1.0)
+        .collect();
+    if radius > 0.0 {
+        let along = d.iter().zip(&z0).map(|(a, b)| a * b).sum::<f64>() / (radius * radius);
+        for (di, zi) in d.iter_mut().zip(&z0) {
+            *di -= along * zi;
+        }
+    }
+    let norm = d.iter().map(|v| v * v).sum::<f64>().sqrt().max(1e-12);
+    let scale = if radius > 0.0 { radius } else { 1.0 };
+    let d: Vec<f64> = d.iter().map(|v| v / norm * scale).collect();
+    let points = (0..steps)
+        .map(|k| {
+            let theta = std::f64::consts::TAU * k as f64 / steps as f64;
+            z0.iter()
+                .zip(&d)
+                .map(|(a, b)| (theta.cos() * a + theta.sin() * b) as f32)
+                .collect()
+        })
+        .collect();
+    decode_points(decoder, points)
+}
+
+/// Straight-line interpolation from `from` to `to` in `steps` points, ends included.
+pub fn line_walk(decoder: &LatentDecoder, from: &[f32], to: &[f32], steps: usize) -> Vec<WalkStep> {
+    let steps = steps.max(2);
+    let points = (0..steps)
+        .map(|k| {
+            let t = k as f32 / (steps - 1) as f32;
+            from.iter().zip(to).map(|(a, b)| a + t * (b - a)).collect()
+        })
+        .collect();
+    decode_points(decoder, points)
+}
