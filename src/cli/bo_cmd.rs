@@ -9,7 +9,6 @@ use serde_json::json;
 
 use crate::backend::Backend;
 use crate::bo::{BoConfig, BoEvent, Surrogate, optimise};
-use crate::explore::{CellIndex, LatentDecoder};
 use crate::space::{SpaceKind, properties::pearson};
 
 #[derive(Debug, Args)]
@@ -123,14 +122,8 @@ pub struct BoArgs {
 }
 
 pub fn bo(args: &BoArgs) -> anyhow::Result<()> {
-    let super::explore_cmd::Opened {
-        chosen,
-        model,
-        data,
-        embedding,
-        ..
-    } = super::explore_cmd::open(&args.run, args.backend, args.json)?;
-    let latents = embedding.means;
+    let opened = super::explore_cmd::open(&args.run, args.backend, args.json)?;
+    let (chosen, data, latents) = (&opened.chosen, &opened.data, &opened.embedding.means);
     if let Some(space) = args.space {
         anyhow::ensure!(
             space == data.space,
@@ -138,14 +131,7 @@ pub fn bo(args: &BoArgs) -> anyhow::Result<()> {
             data.space
         );
     }
-    let index = CellIndex::new(&data);
-    let decoder = LatentDecoder {
-        model: &model,
-        data: &data,
-        index: &index,
-        device: &chosen.device,
-        attempts: args.attempts,
-    };
+    let decoder = opened.decoder(args.attempts);
     let config = BoConfig {
         rounds: args.rounds,
         batch: args.batch,
@@ -161,7 +147,7 @@ pub fn bo(args: &BoArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let outcome = optimise(
         &decoder,
-        &latents,
+        latents,
         &config,
         &mut |e| match e {
             BoEvent::Started {

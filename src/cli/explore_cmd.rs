@@ -23,6 +23,20 @@ pub(super) struct Opened {
     pub(super) model: GraphVae,
     pub(super) data: Dataset,
     pub(super) embedding: Embedding,
+    pub(super) index: CellIndex,
+}
+
+impl Opened {
+    /// A decoder over this run that keeps the majority of `attempts` decodings.
+    pub(super) fn decoder(&self, attempts: usize) -> LatentDecoder<'_> {
+        LatentDecoder {
+            model: &self.model,
+            data: &self.data,
+            index: &self.index,
+            device: &self.chosen.device,
+            attempts,
+        }
+    }
 }
 
 pub(super) fn open(run: &Path, backend: Backend, quiet: bool) -> anyhow::Result<Opened> {
@@ -36,12 +50,14 @@ pub(super) fn open(run: &Path, backend: Backend, quiet: bool) -> anyhow::Result<
     let cache = run.join(format!("latent_means_{}.bin", data.space.name()));
     let model_file = run.join("model.bpk");
     let embedding = embed_dataset(&model, &data, &chosen.device, Some((&cache, &model_file)));
+    let index = CellIndex::new(&data);
     Ok(Opened {
         chosen,
         manifest,
         model,
         data,
         embedding,
+        index,
     })
 }
 
@@ -137,14 +153,7 @@ fn row_of(data: &Dataset, id: &str) -> anyhow::Result<usize> {
 pub fn walk(args: &WalkArgs) -> anyhow::Result<()> {
     anyhow::ensure!(args.steps >= 2, "--steps must be at least 2");
     let o = open(&args.run, args.backend, args.json)?;
-    let index = CellIndex::new(&o.data);
-    let decoder = LatentDecoder {
-        model: &o.model,
-        data: &o.data,
-        index: &index,
-        device: &o.chosen.device,
-        attempts: args.attempts,
-    };
+    let decoder = o.decoder(args.attempts);
     o.chosen.device.seed(args.seed);
     let start = &o.embedding.means[row_of(&o.data, &args.from)?];
     let steps = match &args.to {
@@ -220,14 +229,7 @@ pub fn grid(args: &GridArgs) -> anyhow::Result<()> {
         let var = xs.iter().map(|x| x * x).sum::<f64>() / xs.len().max(1) as f64;
         2.0 * var.sqrt()
     });
-    let index = CellIndex::new(&o.data);
-    let decoder = LatentDecoder {
-        model: &o.model,
-        data: &o.data,
-        index: &index,
-        device: &o.chosen.device,
-        attempts: args.attempts,
-    };
+    let decoder = o.decoder(args.attempts);
     let (points, distinct) = decoded_grid(&decoder, &plane, args.size, radius);
     let valid = points.iter().filter(|p| p.valid).count();
     let known = points.iter().filter(|p| p.accuracy.is_some()).count();
