@@ -3,11 +3,10 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::Context;
 use clap::Args;
 use serde_json::json;
 
-use crate::data::{Dataset, load_enas, load_nb101_cells, load_nb201, write_nb101_cells};
+use crate::data::{Dataset, write_nb101_cells};
 use crate::space::{SpaceKind, enumerate_nb101, nb101, nb101_reference};
 
 #[derive(Debug, Args)]
@@ -50,29 +49,7 @@ fn load(args: &DataArgs) -> anyhow::Result<Dataset> {
         }
         return Ok(Dataset::bundled(args.space)?);
     };
-    let file =
-        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let reader = std::io::BufReader::new(file);
-    let (records, label) = match args.space {
-        SpaceKind::Enas => (load_enas(path, reader, false)?, "accuracy (%)"),
-        SpaceKind::Nb201 => (
-            load_nb201(path, reader, "c10_test_200")?,
-            "c10_test_200 (%)",
-        ),
-        SpaceKind::Nb101 => {
-            let cells = load_nb101_cells(path, reader, true)?;
-            let records = cells
-                .into_iter()
-                .map(|c| crate::data::Record {
-                    id: c.hash,
-                    cell: c.cell,
-                    accuracy: None,
-                })
-                .collect();
-            (records, "unlabelled")
-        }
-    };
-    Ok(Dataset::new(args.space, records, label))
+    Ok(Dataset::from_file(args.space, path)?)
 }
 
 fn enumerate(

@@ -100,6 +100,55 @@ impl Dataset {
         }
     }
 
+    /// A user's file in the bundled format of `space` (NB101: the cell list, unlabelled).
+    pub fn from_file(space: SpaceKind, path: &Path) -> Result<Self, DataError> {
+        let file = std::fs::File::open(path).map_err(|source| DataError::Io {
+            file: path.to_path_buf(),
+            source,
+        })?;
+        let reader = std::io::BufReader::new(file);
+        let (records, label) = match space {
+            SpaceKind::Enas => (load_enas(path, reader, false)?, "accuracy (%)"),
+            SpaceKind::Nb201 => (
+                load_nb201(path, reader, "c10_test_200")?,
+                "c10_test_200 (%)",
+            ),
+            SpaceKind::Nb101 => {
+                let cells = load_nb101_cells(path, reader, true)?;
+                let records = cells
+                    .into_iter()
+                    .map(|c| Record {
+                        id: c.hash,
+                        cell: c.cell,
+                        accuracy: None,
+                    })
+                    .collect();
+                (records, "unlabelled")
+            }
+        };
+        if records.is_empty() {
+            return Err(DataError::File {
+                file: path.to_path_buf(),
+                message: "no cells in the file".into(),
+            });
+        }
+        Ok(Self::new(space, records, label))
+    }
+
+    /// The bundled NB201 table with another of its accuracy columns ([`NB201_METRICS`]).
+    pub fn nb201_with_metric(metric: &str) -> Result<Self, DataError> {
+        let records = load_nb201(
+            Path::new(nb201::BUNDLED_NAME),
+            BUNDLED_NB201.as_bytes(),
+            metric,
+        )?;
+        Ok(Self::new(
+            SpaceKind::Nb201,
+            records,
+            format!("{metric} (%)"),
+        ))
+    }
+
     pub fn len(&self) -> usize {
         self.records.len()
     }
