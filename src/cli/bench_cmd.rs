@@ -72,10 +72,13 @@ fn measure(
         trained += chunk.len();
     }
     let train = trained as f64 / started.elapsed().as_secs_f64();
+    // Each figure as soon as it is measured, so a run stopped early still reports something.
+    eprintln!("  training: {train:.1} graphs/s");
 
     let model = model.valid();
     let graphs = &cells[..args.graphs.min(cells.len())];
-    let warm = GraphBatch::new(&graphs[..64.min(graphs.len())], nodes, device);
+    // Warm-up with the timed chunk size: a GPU backend compiles kernels per shape.
+    let warm = GraphBatch::new(&graphs[..256.min(graphs.len())], nodes, device);
     let _ = model.encode(&warm).0.into_data();
     let started = Instant::now();
     let mut latents = Vec::new();
@@ -85,9 +88,14 @@ fn measure(
         let _ = mu.into_data();
     }
     let encode = graphs.len() as f64 / started.elapsed().as_secs_f64();
+    eprintln!("  encoding: {encode:.1} graphs/s");
+    if let Some(first) = latents.first() {
+        let _ = model.decode(first, true);
+    }
     let started = Instant::now();
     let decoded: usize = latents.iter().map(|z| model.decode(z, true).len()).sum();
     let decode = decoded as f64 / started.elapsed().as_secs_f64();
+    eprintln!("  decoding: {decode:.1} graphs/s");
     (parameters, [train, encode, decode])
 }
 
