@@ -49,6 +49,38 @@ pub enum Command {
     Predict(bo_cmd::PredictArgs),
     /// Bayesian optimisation in the latent space against the benchmark table.
     Bo(bo_cmd::BoArgs),
+    /// Open the explorer window (what `cellspace` alone does, with options).
+    Gui(GuiArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct GuiArgs {
+    /// Search space to open with its bundled data (and bundled model, if there is one).
+    #[arg(long, value_enum, default_value = "nb201")]
+    pub space: crate::space::SpaceKind,
+    /// Run folder to open instead of the bundled model.
+    #[arg(long)]
+    pub run: Option<std::path::PathBuf>,
+    #[arg(long, value_enum, default_value = "wgpu")]
+    pub backend: crate::backend::Backend,
+    /// Panel to show first.
+    #[arg(long, value_enum, default_value = "map")]
+    pub panel: crate::gui::Panel,
+    /// Write a PNG of the window once the panel has its content, then exit.
+    #[arg(long)]
+    pub screenshot: Option<std::path::PathBuf>,
+}
+
+impl GuiArgs {
+    fn start_options(&self) -> crate::gui::StartOptions {
+        crate::gui::StartOptions {
+            space: self.space,
+            run: self.run.clone(),
+            backend: self.backend,
+            panel: self.panel,
+            screenshot: self.screenshot.clone(),
+        }
+    }
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -63,19 +95,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Grid(args)) => explore_cmd::grid(&args),
         Some(Command::Predict(args)) => bo_cmd::predict(&args),
         Some(Command::Bo(args)) => bo_cmd::bo(&args),
-        None => {
-            // Until the explorer exists, the bare command summarises every bundled space.
-            for space in crate::space::SpaceKind::ALL {
-                data_cmd::run(&DataArgs {
-                    space,
-                    enumerate: false,
-                    json: false,
-                    file: None,
-                })?;
-                println!();
-            }
-            Ok(())
-        }
+        Some(Command::Gui(args)) => crate::gui::run(args.start_options()),
+        None => crate::gui::run(crate::gui::StartOptions::default()),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Turning a trained model into what the explorer shows: latent means of every cell, the PCA
 //! plane, great-circle walks and decoded grids. Headless, so the GUI only draws.
 
+pub mod candidates;
 mod decoding;
 mod embedding;
 mod grid;
@@ -8,6 +9,7 @@ mod projection;
 mod tsne;
 mod walk;
 
+pub use candidates::Candidate;
 pub use decoding::{CellIndex, LatentDecoder, decode_majority};
 pub use embedding::{Embedding, embed_dataset};
 pub use grid::{GridPoint, decoded_grid};

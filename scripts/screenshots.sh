@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Writes a PNG of each explorer panel into OUTDIR: the real app on the bundled NB201 data and
+# model, under Xvfb, with each panel's demonstration action (see gui::panels::demo).
+# Needs: xvfb (xvfb-run) and a wgpu driver; without a GPU, Mesa's lavapipe (mesa-vulkan-drivers).
+set -euo pipefail
+out=${1:?usage: scripts/screenshots.sh OUTDIR [SPACE]}
+space=${2:-nb201}
+cd "$(dirname "$0")/.."
+mkdir -p "$out"
+command -v xvfb-run >/dev/null || { echo "xvfb-run is missing (apt install xvfb mesa-vulkan-drivers)" >&2; exit 1; }
+cargo build --release --quiet
+bin=target/release/cellspace
+for panel in training map walk landscape bo candidates; do
+  echo "== $panel"
+  timeout 900 xvfb-run -a -s "-screen 0 1400x860x24" \
+    "$bin" gui --space "$space" --panel "$panel" --backend cpu --screenshot "$out/$panel.png"
+done
+ls -l "$out"

@@ -1,0 +1,40 @@
+//! The explorer: a native eframe window over the compute of `train`, `explore` and `bo`.
+//! Every computation runs as a background task; the GUI starts tasks, reads their events and
+//! draws. Panel state lives in `panels`, compute results in `workspace`.
+
+mod app;
+pub mod cell_view;
+pub mod colormap;
+mod dialogs;
+pub mod panels;
+pub mod point_cloud;
+mod screenshot;
+pub mod tasks;
+pub mod workspace;
+
+pub use app::{CellspaceApp, Panel, Selection, StartOptions};
+pub use dialogs::{Dialogs, FixedDialogs, RfdDialogs};
+
+/// Opens the explorer window and returns when it is closed.
+pub fn run(options: StartOptions) -> anyhow::Result<()> {
+    let native = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("cellspace")
+            .with_inner_size([1400.0, 860.0])
+            .with_min_inner_size([900.0, 600.0]),
+        renderer: eframe::Renderer::Wgpu,
+        ..Default::default()
+    };
+    eframe::run_native(
+        "cellspace",
+        native,
+        Box::new(move |cc| Ok(Box::new(CellspaceApp::new(cc, options)))),
+    )
+    .map_err(|e| {
+        anyhow::anyhow!(
+            "cannot open the explorer window: {e}. It needs a display and a Vulkan, Metal, DX12 \
+             or OpenGL driver (on Linux without a GPU: Mesa's lavapipe, package \
+             mesa-vulkan-drivers); the command-line jobs work without one"
+        )
+    })
+}

@@ -1,0 +1,361 @@
+//! BO: the papers' Bayesian optimisation in the latent space, live: best-so-far curve, every
+//! evaluated candidate on the PCA map as it arrives, and the best cells found.
+
+use std::sync::Arc;
+
+use egui::{Color32, Stroke, Ui, vec2};
+use egui_plot::{Line, Plot, PlotPoints};
+
+use crate::bo::{BoConfig, BoEvent, BoOutcome, Evaluation, optimise};
+use crate::data::{Dataset, NB201_METRICS};
+use crate::explore::{CellIndex, LatentDecoder};
+use crate::gui::app::{CellspaceApp, Selection};
+use crate::gui::cell_view::cell_view;
+use crate::gui::tasks::{Task, take_finished};
+use crate::space::SpaceKind;
+
+use super::latent_map::{Projection, map_widget};
+
+pub struct BoState {
+    pub rounds: usize,
+    pub batch: usize,
+    pub seed: u64,
+    pub initial: usize,
+    /// NB201's objective column.
+    pub metric: String,
+    pub task: Option<Task<BoEvent, BoOutcome>>,
+    pub evaluations: Vec<Evaluation>,
+    pub initial_best: Option<f64>,
+    pub round_seconds: Vec<f64>,
+    pub outcome: Option<BoOutcome>,
+    /// The table the running or last run was scored on.
+    pub data: Option<Arc<Dataset>>,
+}
+
+impl Default for BoState {
+    fn default() -> Self {
+        let d = BoConfig::default();
+        Self {
+            rounds: d.rounds,
+            batch: d.batch,
+            seed: d.seed,
+            initial: d.initial,
+            metric: "c10_test_200".into(),
+            task: None,
+            evaluations: Vec::new(),
+            initial_best: None,
+            round_seconds: Vec::new(),
+            outcome: None,
+            data: None,
+        }
+    }
+}
+
+impl BoState {
+    pub fn reset(&mut self) {
+        if let Some(t) = &mut self.task {
+            t.cancel();
+        }
+        let keep = (
+            self.rounds,
+            self.batch,
+            self.seed,
+            self.initial,
+            self.metric.clone(),
+        );
+        *self = Self::default();
+        (
+            self.rounds,
+            self.batch,
+            self.seed,
+            self.initial,
+            self.metric,
+        ) = keep;
+    }
+}
+
+pub fn poll(app: &mut CellspaceApp) {
+    let state = &mut app.bo;
+    if let Some(t) = &mut state.task {
+        for e in t.drain() {
+            match e {
+                BoEvent::Started {
+                    initial_best,
+                    initial,
+                } => {
+                    state.initial_best = Some(initial_best);
+                    t.status = format!("{initial} random labelled cells, best {initial_best:.2}");
+                }
+                BoEvent::Evaluated(ev) => {
+                    t.status = format!(
+                        "round {}: {} evaluated, best {:.2}",
+                        ev.round + 1,
+                        state.evaluations.len() + 1,
+                        ev.best_so_far
+                    );
+                    state.evaluations.push(ev);
+                }
+                BoEvent::RoundDone {
+                    round,
+                    best,
+                    seconds,
+                } => {
+                    state.round_seconds.push(seconds);
+                    t.progress = Some((round + 1) as f32 / state.rounds.max(1) as f32);
+                    t.status =
+                        format!("round {} done in {seconds:.1} s, best {best:.2}", round + 1);
+                }
+            }
+        }
+    }
+    if let Some(result) = take_finished(&mut state.task) {
+        match result {
+            Ok(outcome) => state.outcome = Some(outcome),
+            Err(e) => app.errors.push(e),
+        }
+    }
+}
+
+pub fn start(app: &mut CellspaceApp) {
+    let Some(ws) = &app.workspace else { return };
+    let Some(run) = &ws.run else {
+        app.errors.push("BO needs a model: open a run".into());
+        return;
+    };
+    let data = if ws.space == SpaceKind::Nb201 && app.bo.metric != "c10_test_200" {
+        match Dataset::nb201_with_metric(&app.bo.metric) {
+            Ok(d) => Arc::new(d),
+            Err(e) => {
+                app.errors.push(e.to_string());
+                return;
+            }
+        }
+    } else {
+        ws.data.clone()
+    };
+    let config = BoConfig {
+        rounds: app.bo.rounds.max(1),
+        batch: app.bo.batch.max(1),
+        seed: app.bo.seed,
+        initial: app.bo.initial.max(2),
+        ..BoConfig::default()
+    };
+    let model = run.model.clone();
+    let latents = run.latents.clone();
+    let device = ws.device.clone();
+    app.bo.evaluations.clear();
+    app.bo.round_seconds.clear();
+    app.bo.outcome = None;
+    app.bo.initial_best = None;
+    app.bo.data = Some(data.clone());
+    let name = format!("BO ({} rounds × {})", config.rounds, config.batch);
+    app.bo.task = Some(Task::spawn(name, move |tx, cancel| {
+        let index = CellIndex::new(&data);
+        let decoder = LatentDecoder {
+            model: &model,
+            data: &data,
+            index: &index,
+            device: &device,
+            attempts: 1,
+        };
+        optimise(
+            &decoder,
+            &latents,
+            &config,
+            &mut |e| {
+                let _ = tx.send(e);
+            },
+            &cancel,
+        )
+    }));
+}
+
+pub fn controls(app: &mut CellspaceApp, ui: &mut Ui) {
+    ui.heading("Bayesian optimisation");
+    let Some(ws) = &app.workspace else { return };
+    let space = ws.space;
+    ui.label("Sparse GP (500 inducing points) on latent means, batches chosen by expected improvement, decoded and scored on the table.");
+    let running = app.bo.task.is_some();
+    ui.add_enabled_ui(!running, |ui| {
+        egui::Grid::new("bo-settings")
+            .num_columns(2)
+            .show(ui, |ui| {
+                ui.label("rounds");
+                ui.add(egui::DragValue::new(&mut app.bo.rounds).range(1..=100));
+                ui.end_row();
+                ui.label("batch");
+                ui.add(egui::DragValue::new(&mut app.bo.batch).range(1..=500));
+                ui.end_row();
+                ui.label("initial cells");
+                ui.add(egui::DragValue::new(&mut app.bo.initial).range(2..=5000));
+                ui.end_row();
+                ui.label("seed");
+                ui.add(egui::DragValue::new(&mut app.bo.seed));
+                ui.end_row();
+                if space == SpaceKind::Nb201 {
+                    ui.label("objective");
+                    egui::ComboBox::from_id_salt("bo-metric")
+                        .selected_text(app.bo.metric.clone())
+                        .show_ui(ui, |ui| {
+                            for m in NB201_METRICS {
+                                ui.selectable_value(&mut app.bo.metric, m.to_string(), m);
+                            }
+                        });
+                    ui.end_row();
+                }
+            });
+    });
+    if space == SpaceKind::Enas {
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            "ENAS: a decoded cell outside the table has no true accuracy; its value is the surrogate's estimate (marked 'est.').",
+        );
+    }
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(!running, egui::Button::new("▶ Start BO"))
+            .clicked()
+        {
+            start(app);
+        }
+        if ui
+            .add_enabled(running, egui::Button::new("■ Cancel"))
+            .clicked()
+            && let Some(t) = &mut app.bo.task
+        {
+            t.cancel();
+        }
+    });
+    if !app.bo.round_seconds.is_empty() {
+        let mean = app.bo.round_seconds.iter().sum::<f64>() / app.bo.round_seconds.len() as f64;
+        ui.weak(format!("{:.1} s per round on average", mean));
+    }
+    if let (Some(o), Some(data)) = (&app.bo.outcome, &app.bo.data) {
+        ui.separator();
+        ui.label(format!(
+            "best found {:.2} % (start {:.2} %){}",
+            o.best,
+            o.initial_best,
+            if o.cancelled { ", cancelled" } else { "" }
+        ));
+        if let Some(r) = o.best_row
+            && let Some(a) = data.records[r].accuracy
+        {
+            let rank = data
+                .records
+                .iter()
+                .filter(|x| x.accuracy.is_some_and(|b| b > a))
+                .count()
+                + 1;
+            let best = data.best().and_then(|b| b.accuracy).unwrap_or(a);
+            ui.label(format!(
+                "rank {rank} of {} in the table (optimum {best:.2} %)",
+                data.records.iter().filter(|x| x.accuracy.is_some()).count()
+            ));
+        }
+    }
+}
+
+pub fn view(app: &mut CellspaceApp, ui: &mut Ui) {
+    let Some(ws) = &app.workspace else { return };
+    let space = ws.space;
+    let scale = ws.scale;
+    let height = ui.available_height();
+    let best_curve: PlotPoints = app
+        .bo
+        .evaluations
+        .iter()
+        .enumerate()
+        .map(|(i, e)| [i as f64 + 1.0, e.best_so_far])
+        .collect();
+    let values: PlotPoints = app
+        .bo
+        .evaluations
+        .iter()
+        .enumerate()
+        .map(|(i, e)| [i as f64 + 1.0, e.value])
+        .collect();
+    let mut select = None;
+    let mut pin = None;
+    ui.columns(2, |cols| {
+        cols[0].label("Best so far (and each evaluation)");
+        Plot::new("bo-best")
+            .height(height * 0.45)
+            .x_axis_label("evaluation")
+            .y_axis_label("accuracy (%)")
+            .show(&mut cols[0], |p| {
+                p.points(egui_plot::Points::new("evaluated", values).radius(1.5));
+                p.line(Line::new("best so far", best_curve).width(2.0));
+            });
+        cols[1].label("Best cells found");
+        let mut ranked: Vec<&Evaluation> = Vec::new();
+        for e in &app.bo.evaluations {
+            if !ranked.iter().any(|r| r.cell == e.cell) {
+                ranked.push(e);
+            }
+        }
+        ranked.sort_by(|a, b| b.value.total_cmp(&a.value));
+        egui::ScrollArea::vertical()
+            .id_salt("bo-best-cells")
+            .max_height(height * 0.45)
+            .show(&mut cols[1], |ui| {
+                for (k, e) in ranked.iter().take(10).enumerate() {
+                    ui.horizontal(|ui| {
+                        let r = cell_view(ui, &e.cell, space, vec2(150.0, 80.0));
+                        if r.interact(egui::Sense::click()).clicked() {
+                            select = Some((*e).clone());
+                        }
+                        ui.vertical(|ui| {
+                            ui.label(format!(
+                                "#{} {:.2} %{}",
+                                k + 1,
+                                e.value,
+                                if e.estimated { " est." } else { "" }
+                            ));
+                            ui.weak(format!("round {}", e.round + 1));
+                            if ui.small_button("📌 pin").clicked() {
+                                pin = Some((*e).clone());
+                            }
+                        });
+                    });
+                }
+            });
+    });
+    if let Some(e) = select {
+        app.selection = Some(Selection::Decoded {
+            cell: Some(e.cell.clone()),
+            latent: e.latent.clone(),
+            row: e.row,
+            origin: format!("BO round {}", e.round + 1),
+        });
+    }
+    if let Some(e) = pin {
+        app.pin(e.cell.clone(), e.row, &format!("BO round {}", e.round + 1));
+    }
+    ui.separator();
+    let marks: Vec<([f64; 2], Color32)> = match app.workspace.as_ref().and_then(|w| w.run.as_ref())
+    {
+        Some(run) => app
+            .bo
+            .evaluations
+            .iter()
+            .map(|e| {
+                let (x, y) = run.plane.project(&e.latent);
+                ([x, y], scale.color(Some(e.value)))
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    map_widget(app, ui, Projection::Pca, |painter, to_screen| {
+        for (p, c) in &marks {
+            let s = to_screen(*p);
+            painter.rect_filled(egui::Rect::from_center_size(s, vec2(7.0, 7.0)), 0.0, *c);
+            painter.rect_stroke(
+                egui::Rect::from_center_size(s, vec2(7.0, 7.0)),
+                0.0,
+                Stroke::new(1.0, Color32::WHITE),
+                egui::StrokeKind::Outside,
+            );
+        }
+    });
+}

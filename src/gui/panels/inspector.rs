@@ -1,0 +1,128 @@
+//! The selected cell: its drawing, where it is in the table, its accuracy (true and
+//! predicted) and graph properties, and what can be done with it.
+
+use egui::{Ui, vec2};
+
+use crate::gui::app::{CellspaceApp, Panel, Selection};
+use crate::gui::cell_view::{cell_view, legend};
+use crate::space::properties::{average_path_length, clustering_coefficient};
+
+enum Action {
+    Pin(crate::space::Cell, Option<usize>, String),
+    Walk,
+}
+
+pub fn show(app: &mut CellspaceApp, ui: &mut Ui) {
+    ui.heading("Selected cell");
+    let action = details(app, ui);
+    match action {
+        Some(Action::Pin(cell, row, origin)) => app.pin(cell, row, &origin),
+        Some(Action::Walk) => {
+            app.panel = Panel::Walk;
+            super::walk::start(app);
+        }
+        None => {}
+    }
+    ui.separator();
+    if let Some(ws) = &app.workspace {
+        ui.label("Operations");
+        legend(ui, ws.space);
+    }
+}
+
+fn details(app: &CellspaceApp, ui: &mut Ui) -> Option<Action> {
+    let ws = app.workspace.as_ref()?;
+    let mut action = None;
+    let space = ws.space;
+    match &app.selection {
+        None => {
+            ui.label("Click a point on a map, a walk step, a grid cell or a BO result.");
+        }
+        Some(Selection::Decoded { cell: None, .. }) => {
+            ui.label("The decoder produced no cell at this point.");
+        }
+        Some(sel) => {
+            let (cell, row, origin) = match sel {
+                Selection::Row(r) => (
+                    ws.data.records[*r].cell.clone(),
+                    Some(*r),
+                    "table".to_string(),
+                ),
+                Selection::Decoded {
+                    cell: Some(c),
+                    row,
+                    origin,
+                    ..
+                } => (c.clone(), *row, format!("decoded from {origin}")),
+                Selection::Decoded { cell: None, .. } => unreachable!("handled above"),
+            };
+            ui.weak(&origin);
+            cell_view(
+                ui,
+                &cell,
+                space,
+                vec2(ui.available_width().min(320.0), 170.0),
+            );
+            let valid = space.is_valid(&cell);
+            egui::Grid::new("inspector").num_columns(2).show(ui, |ui| {
+                ui.label("valid");
+                ui.label(if valid { "yes" } else { "no" });
+                ui.end_row();
+                ui.label("in the table");
+                match row {
+                    Some(r) => ui.label(format!("yes, id {}", ws.data.records[r].id)),
+                    None => ui.label("no"),
+                };
+                ui.end_row();
+                ui.label("true accuracy");
+                match row.and_then(|r| ws.data.records[r].accuracy) {
+                    Some(a) => {
+                        let better = ws
+                            .data
+                            .records
+                            .iter()
+                            .filter(|x| x.accuracy.is_some_and(|b| b > a))
+                            .count();
+                        ui.label(format!("{a:.2} % (rank {})", better + 1))
+                    }
+                    None => ui.label("unknown"),
+                };
+                ui.end_row();
+                if let Some(pred) = ws.run.as_ref().and_then(|r| r.predicted.as_ref()) {
+                    ui.label("predicted (GP)");
+                    match row {
+                        Some(r) => ui.label(format!("{:.2} %", pred[r])),
+                        None => ui.label("—"),
+                    };
+                    ui.end_row();
+                }
+                ui.label("nodes / edges");
+                ui.label(format!("{} / {}", cell.len(), cell.edge_count()));
+                ui.end_row();
+                ui.label("avg path length");
+                ui.label(format!("{:.3}", average_path_length(&cell)));
+                ui.end_row();
+                ui.label("clustering coeff.");
+                ui.label(format!("{:.3}", clustering_coefficient(&cell)));
+                ui.end_row();
+            });
+            if let Some((key, s)) = crate::explore::candidates::space_string(space, &cell) {
+                ui.label(format!("{key}:"));
+                ui.add(egui::Label::new(egui::RichText::new(s).monospace()).wrap());
+            }
+            ui.horizontal(|ui| {
+                if ui.button("📌 Pin as candidate").clicked() {
+                    action = Some(Action::Pin(cell.clone(), row, origin.clone()));
+                }
+                let can_walk = ws.run.is_some();
+                if ui
+                    .add_enabled(can_walk, egui::Button::new("Walk from here"))
+                    .clicked()
+                {
+                    action = Some(Action::Walk);
+                }
+            });
+        }
+    }
+    action
+}

@@ -1,0 +1,460 @@
+//! Data & training: choose space and model, the papers' hyper-parameters, start / cancel /
+//! resume a run and watch its curves; open data files and run folders; the learned operation
+//! embedding of *-EMB models.
+
+use std::path::PathBuf;
+
+use egui::Ui;
+use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
+
+use crate::backend::Backend;
+use crate::gui::app::CellspaceApp;
+use crate::gui::tasks::{Task, take_finished};
+use crate::gui::workspace::{LoadRequest, Workspace};
+use crate::model::{ModelKind, VaeConfig};
+use crate::space::SpaceKind;
+use crate::train::{EpochMetrics, RunManifest, TrainConfig, TrainEvent};
+
+pub struct TrainingState {
+    pub space: SpaceKind,
+    pub model: ModelKind,
+    pub vae: VaeConfig,
+    pub config: TrainConfig,
+    /// 0: the whole training split.
+    pub train_limit: usize,
+    pub out_dir: String,
+    pub task: Option<Task<TrainEvent, RunManifest>>,
+    /// The folder the running (or last) job writes.
+    pub job_dir: Option<PathBuf>,
+    /// Curves: the open run's epochs, or the running job's.
+    pub curves: Vec<EpochMetrics>,
+    pub curves_of: String,
+    pub message: Option<String>,
+    pub finished_dir: Option<PathBuf>,
+}
+
+fn default_out(space: SpaceKind, model: ModelKind) -> String {
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    format!("runs/{}-{}-{stamp}", space.name(), model.name())
+}
+
+impl TrainingState {
+    pub fn new(space: SpaceKind) -> Self {
+        let model = ModelKind::Svge;
+        let vae = VaeConfig::paper(model);
+        Self {
+            space,
+            model,
+            config: TrainConfig::paper(space, vae.clone()),
+            vae,
+            train_limit: 0,
+            out_dir: default_out(space, model),
+            task: None,
+            job_dir: None,
+            curves: Vec::new(),
+            curves_of: String::new(),
+            message: None,
+            finished_dir: None,
+        }
+    }
+
+    /// Resets the hyper-parameters to the papers' for the chosen space and model.
+    pub fn paper_defaults(&mut self) {
+        self.vae = VaeConfig::paper(self.model);
+        self.config = TrainConfig::paper(self.space, self.vae.clone());
+        self.out_dir = default_out(self.space, self.model);
+    }
+
+    /// Shows the curves of the run just opened (unless a job is running).
+    pub fn follow_workspace(&mut self, ws: &Workspace) {
+        if self.task.is_some() {
+            return;
+        }
+        if ws.space != self.space {
+            self.space = ws.space;
+            self.paper_defaults();
+        }
+        if let Some(run) = &ws.run {
+            self.curves = run.manifest.epochs.clone();
+            self.curves_of = run.dir.display().to_string();
+        } else {
+            self.curves.clear();
+            self.curves_of.clear();
+        }
+    }
+}
+
+pub fn poll(app: &mut CellspaceApp) {
+    let state = &mut app.training;
+    if let Some(t) = &mut state.task {
+        for event in t.drain() {
+            match event {
+                TrainEvent::Started {
+                    device,
+                    fallback,
+                    parameters,
+                    first_epoch,
+                    epochs,
+                    ..
+                } => {
+                    t.status =
+                        format!("{parameters} parameters on {device}, from epoch {first_epoch}");
+                    if first_epoch == 0 {
+                        state.curves.clear();
+                    }
+                    state.message = fallback.map(|f| format!("note: {f}"));
+                    t.progress = Some(first_epoch as f32 / epochs.max(1) as f32);
+                }
+                TrainEvent::Batch {
+                    epoch,
+                    batch,
+                    batches,
+                    loss,
+                } => {
+                    let epochs = state.config.epochs.max(1);
+                    t.progress =
+                        Some((epoch as f32 + batch as f32 / batches.max(1) as f32) / epochs as f32);
+                    t.status = format!(
+                        "epoch {}, batch {batch}/{batches}, loss {loss:.3}",
+                        epoch + 1
+                    );
+                }
+                TrainEvent::Epoch(m) => state.curves.push(m),
+                TrainEvent::Finished { epochs } => {
+                    state.message = Some(format!("finished {epochs} epochs"));
+                }
+                TrainEvent::Cancelled { completed_epochs } => {
+                    state.message = Some(format!(
+                        "cancelled after {completed_epochs} epochs; resume continues from there"
+                    ));
+                }
+            }
+        }
+    }
+    if let Some(result) = take_finished(&mut state.task) {
+        match result {
+            Ok(m) => {
+                state.finished_dir = state.job_dir.clone();
+                if state.message.is_none() {
+                    state.message = Some(format!("run {}", m.status));
+                }
+            }
+            Err(e) => {
+                state.message = Some(e.clone());
+                app.errors.push(e);
+            }
+        }
+    }
+}
+
+/// Starts training (or resuming `resume`) with the panel's settings.
+pub fn start(app: &mut CellspaceApp, resume: Option<PathBuf>) {
+    let state = &mut app.training;
+    let mut config = state.config.clone();
+    config.space = state.space;
+    config.vae = state.vae.clone();
+    config.vae.model = state.model;
+    config.train_limit = (state.train_limit > 0).then_some(state.train_limit);
+    let (dir, is_resume) = match resume {
+        Some(d) => (d, true),
+        None => (PathBuf::from(state.out_dir.trim()), false),
+    };
+    if dir.as_os_str().is_empty() {
+        app.errors.push("choose a folder for the run".into());
+        return;
+    }
+    state.job_dir = Some(dir.clone());
+    state.message = None;
+    state.finished_dir = None;
+    state.curves_of = dir.display().to_string();
+    if is_resume {
+        state.curves = RunManifest::read(&dir)
+            .map(|m| m.epochs)
+            .unwrap_or_default();
+    } else {
+        state.curves.clear();
+    }
+    let name = format!("training {}", dir.display());
+    state.task = Some(Task::spawn(name, move |tx, cancel| {
+        crate::train::train(
+            &config,
+            &dir,
+            is_resume,
+            &mut |e| {
+                let _ = tx.send(e);
+            },
+            &cancel,
+        )
+        .map_err(|e| e.to_string())
+    }));
+}
+
+pub fn controls(app: &mut CellspaceApp, ui: &mut Ui) {
+    ui.heading("Data");
+    if let Some(ws) = &app.workspace {
+        ui.label(format!(
+            "{}: {} cells from {}",
+            ws.space,
+            ws.data.len(),
+            ws.source
+        ));
+        ui.weak(&ws.data.accuracy_label);
+        ui.weak(format!("opened in {:.1} s", ws.load_seconds));
+    }
+    ui.horizontal(|ui| {
+        if ui
+            .button("Open data file…")
+            .on_hover_text("A CSV in the bundled format of the current space")
+            .clicked()
+            && let Some(path) = app.dialogs.pick_file("Open a data file", &["csv", "txt"])
+        {
+            let (space, run) = app
+                .workspace
+                .as_ref()
+                .map_or((app.training.space, None), |w| {
+                    (w.space, w.run.as_ref().map(|r| r.dir.clone()))
+                });
+            app.open(LoadRequest {
+                space,
+                run,
+                data_file: Some(path),
+                backend: app.backend,
+            });
+        }
+        if ui.button("Open run…").clicked()
+            && let Some(dir) = app.dialogs.pick_folder("Open a cellspace run folder")
+        {
+            let space = app.training.space;
+            app.open(LoadRequest {
+                space,
+                run: Some(dir),
+                data_file: None,
+                backend: app.backend,
+            });
+        }
+    });
+    ui.separator();
+    ui.heading("Train a model");
+    let running = app.training.task.is_some();
+    ui.add_enabled_ui(!running, |ui| settings(app, ui));
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(!running, egui::Button::new("▶ Start training"))
+            .clicked()
+        {
+            start(app, None);
+        }
+        if ui
+            .add_enabled(!running, egui::Button::new("Resume…"))
+            .on_hover_text("Continue a run folder from its last checkpoint")
+            .clicked()
+            && let Some(dir) = app.dialogs.pick_folder("Resume a run folder")
+        {
+            start(app, Some(dir));
+        }
+        if ui
+            .add_enabled(running, egui::Button::new("■ Cancel"))
+            .clicked()
+            && let Some(t) = &mut app.training.task
+        {
+            t.cancel();
+        }
+    });
+    if let Some(m) = &app.training.message {
+        ui.label(m);
+    }
+    if let Some(dir) = app.training.finished_dir.clone() {
+        if ui.button("Open this run").clicked() {
+            let space = app.training.space;
+            app.open(LoadRequest {
+                space,
+                run: Some(dir.clone()),
+                data_file: None,
+                backend: app.backend,
+            });
+        }
+        if ui.button("Resume this run").clicked() {
+            start(app, Some(dir));
+        }
+    }
+}
+
+fn settings(app: &mut CellspaceApp, ui: &mut Ui) {
+    let s = &mut app.training;
+    let before = (s.space, s.model);
+    egui::Grid::new("train-settings")
+        .num_columns(2)
+        .show(ui, |ui| {
+            ui.label("space");
+            egui::ComboBox::from_id_salt("train-space")
+                .selected_text(s.space.name())
+                .show_ui(ui, |ui| {
+                    for sp in SpaceKind::ALL {
+                        ui.selectable_value(&mut s.space, sp, sp.name());
+                    }
+                });
+            ui.end_row();
+            ui.label("model");
+            egui::ComboBox::from_id_salt("train-model")
+                .selected_text(s.model.name())
+                .show_ui(ui, |ui| {
+                    for m in [
+                        ModelKind::Svge,
+                        ModelKind::Dvae,
+                        ModelKind::DvaeEmb,
+                        ModelKind::GcnEmb,
+                    ] {
+                        ui.selectable_value(&mut s.model, m, m.name());
+                    }
+                });
+            ui.end_row();
+            ui.label("epochs");
+            ui.add(egui::DragValue::new(&mut s.config.epochs).range(1..=10_000));
+            ui.end_row();
+            ui.label("batch size");
+            ui.add(egui::DragValue::new(&mut s.config.batch_size).range(1..=4096));
+            ui.end_row();
+            ui.label("learning rate");
+            ui.add(
+                egui::DragValue::new(&mut s.config.learning_rate)
+                    .speed(1e-5)
+                    .range(1e-6..=1.0),
+            );
+            ui.end_row();
+            ui.label("node state");
+            ui.add(egui::DragValue::new(&mut s.vae.hidden).range(8..=1024));
+            ui.end_row();
+            ui.label("latent size");
+            ui.add(egui::DragValue::new(&mut s.vae.latent).range(2..=256));
+            ui.end_row();
+            ui.label("KL weight");
+            ui.add(
+                egui::DragValue::new(&mut s.vae.kl_weight)
+                    .speed(1e-4)
+                    .range(0.0..=10.0),
+            );
+            ui.end_row();
+            if matches!(s.model, ModelKind::DvaeEmb | ModelKind::GcnEmb) {
+                ui.label("op embedding dim");
+                ui.add(egui::DragValue::new(&mut s.vae.op_embedding).range(1..=64));
+                ui.end_row();
+                ui.label("rounds (DVAE-EMB)");
+                ui.add(egui::DragValue::new(&mut s.config.embedding_rounds).range(1..=20));
+                ui.end_row();
+            }
+            ui.label("seed");
+            ui.add(egui::DragValue::new(&mut s.config.seed));
+            ui.end_row();
+            ui.label("training cells");
+            ui.add(egui::DragValue::new(&mut s.train_limit).range(0..=500_000))
+                .on_hover_text("0: the whole training split");
+            ui.end_row();
+            ui.label("backend");
+            egui::ComboBox::from_id_salt("train-backend")
+                .selected_text(match s.config.backend {
+                    Backend::Wgpu => "wgpu (GPU)",
+                    Backend::Cpu => "CPU",
+                })
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut s.config.backend, Backend::Wgpu, "wgpu (GPU)");
+                    ui.selectable_value(&mut s.config.backend, Backend::Cpu, "CPU");
+                });
+            ui.end_row();
+            ui.label("run folder");
+            ui.text_edit_singleline(&mut s.out_dir);
+            ui.end_row();
+        });
+    if (s.space, s.model) != before {
+        s.paper_defaults();
+    }
+    ui.horizontal(|ui| {
+        if ui.button("Paper defaults").clicked() {
+            app.training.paper_defaults();
+        }
+        if ui.button("Choose folder…").clicked()
+            && let Some(dir) = app.dialogs.pick_folder("Folder for the new run")
+        {
+            app.training.out_dir = dir.display().to_string();
+        }
+    });
+}
+
+pub fn view(app: &mut CellspaceApp, ui: &mut Ui) {
+    let curves = &app.training.curves;
+    if curves.is_empty() {
+        ui.label("No epochs yet: start a run, or open a run folder to see its curves.");
+    } else {
+        ui.label(format!(
+            "{} epochs of {}",
+            curves.len(),
+            app.training.curves_of
+        ));
+    }
+    let series = |f: fn(&EpochMetrics) -> f64| -> PlotPoints<'static> {
+        curves
+            .iter()
+            .map(|m| [m.epoch as f64 + 1.0, f(m)])
+            .collect()
+    };
+    let height = (ui.available_height() - 40.0) / 2.0;
+    let has_embedding = app
+        .workspace
+        .as_ref()
+        .and_then(|w| w.run.as_ref())
+        .is_some_and(|r| r.op_embedding.is_some());
+    let height = if has_embedding { height * 0.7 } else { height };
+    ui.label("Reconstruction loss per graph");
+    Plot::new("recon")
+        .height(height.max(120.0))
+        .legend(Legend::default())
+        .x_axis_label("epoch")
+        .show(ui, |p| {
+            p.line(Line::new("train", series(|m| m.train_reconstruction)));
+            p.line(Line::new("test", series(|m| m.test_reconstruction)));
+        });
+    ui.label("KL divergence per graph");
+    Plot::new("kl")
+        .height(height.max(120.0))
+        .legend(Legend::default())
+        .x_axis_label("epoch")
+        .show(ui, |p| {
+            p.line(Line::new("train", series(|m| m.train_kl)));
+            p.line(Line::new("test", series(|m| m.test_kl)));
+        });
+    if has_embedding {
+        op_embedding_plot(app, ui);
+    }
+}
+
+/// The learned operation embedding, projected to its first two principal axes.
+fn op_embedding_plot(app: &CellspaceApp, ui: &mut Ui) {
+    let Some(ws) = &app.workspace else { return };
+    let Some(rows) = ws.run.as_ref().and_then(|r| r.op_embedding.as_ref()) else {
+        return;
+    };
+    ui.label("Learned operation embedding (first two principal axes)");
+    let plane = match crate::explore::PcaPlane::fit(rows) {
+        Ok(p) => p,
+        Err(e) => {
+            ui.label(format!("cannot project the embedding: {e}"));
+            return;
+        }
+    };
+    Plot::new("op-embedding")
+        .legend(Legend::default())
+        .data_aspect(1.0)
+        .show(ui, |p| {
+            for (t, row) in rows.iter().enumerate() {
+                let (x, y) = plane.project(row);
+                let name = crate::gui::cell_view::short_name(ws.space, t as u8);
+                let full = ws.space.type_name(t as u8);
+                p.points(
+                    Points::new(format!("{name} ({full})"), vec![[x, y]])
+                        .radius(6.0)
+                        .color(crate::gui::colormap::op_color(t as u8)),
+                );
+            }
+        });
+}

@@ -1,0 +1,99 @@
+//! Scripted screenshots (`cellspace gui --panel P --screenshot FILE`): wait for the data, run
+//! the panel's demonstration action, wait until every task is done, save the window as PNG
+//! and close. `scripts/screenshots.sh` runs this once per panel under Xvfb.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use super::app::{CellspaceApp, Panel};
+
+enum Phase {
+    WaitingForData,
+    Working { quiet_frames: u32 },
+    Requested,
+}
+
+pub struct ScreenshotPlan {
+    path: PathBuf,
+    panel: Panel,
+    phase: Phase,
+    saved: Arc<Mutex<Option<Result<(), String>>>>,
+}
+
+impl ScreenshotPlan {
+    pub fn new(path: PathBuf, panel: Panel) -> Self {
+        Self {
+            path,
+            panel,
+            phase: Phase::WaitingForData,
+            saved: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    /// Advances the plan by one frame; false once it is done (and the window closing).
+    pub fn step(&mut self, app: &mut CellspaceApp, ctx: &egui::Context) -> bool {
+        match &mut self.phase {
+            Phase::WaitingForData => {
+                if app.workspace.is_some() && !app.busy() {
+                    super::panels::demo(app, self.panel);
+                    self.phase = Phase::Working { quiet_frames: 0 };
+                } else if app.workspace.is_none() && !app.is_loading() {
+                    eprintln!(
+                        "screenshot: nothing could be opened: {}",
+                        app.errors.join("; ")
+                    );
+                    ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                    return false;
+                }
+            }
+            Phase::Working { quiet_frames } => {
+                if app.busy() {
+                    *quiet_frames = 0;
+                } else {
+                    *quiet_frames += 1;
+                }
+                // A few quiet frames let the last results lay out before the picture.
+                if *quiet_frames >= 6 {
+                    let saved = self.saved.clone();
+                    let path = self.path.clone();
+                    let repaint = ctx.clone();
+                    ctx.request_screenshot(move |image| {
+                        *saved.lock().unwrap_or_else(|e| e.into_inner()) =
+                            Some(save_png(&path, &image));
+                        repaint.request_repaint();
+                    });
+                    self.phase = Phase::Requested;
+                }
+            }
+            Phase::Requested => {
+                let done = self.saved.lock().unwrap_or_else(|e| e.into_inner()).take();
+                if let Some(result) = done {
+                    match result {
+                        Ok(()) => eprintln!("screenshot written to {}", self.path.display()),
+                        Err(e) => eprintln!("screenshot failed: {e}"),
+                    }
+                    ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                    return false;
+                }
+            }
+        }
+        ctx.request_repaint();
+        true
+    }
+}
+
+fn save_png(path: &std::path::Path, image: &egui::ColorImage) -> Result<(), String> {
+    let [w, h] = image.size;
+    let bytes: Vec<u8> = image
+        .pixels
+        .iter()
+        .flat_map(|c| {
+            let [r, g, b, a] = c.to_srgba_unmultiplied();
+            [r, g, b, a]
+        })
+        .collect();
+    let img = image::RgbaImage::from_raw(w as u32, h as u32, bytes)
+        .ok_or_else(|| "the screenshot has an unexpected size".to_string())?;
+    img.save(path)
+        .map_err(|e| format!("{}: cannot write: {e}", path.display()))
+}

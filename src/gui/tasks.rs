@@ -1,0 +1,105 @@
+//! The GUI's view of a background job: a name, the last progress it reported, and its result
+//! once the thread ends. The GUI polls tasks every frame and never waits on one.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::sync::mpsc::Sender;
+use std::time::Instant;
+
+use crate::jobs::Job;
+
+pub struct Task<E, R> {
+    pub name: String,
+    /// Fraction done, when the job knows it.
+    pub progress: Option<f32>,
+    /// The last status line the job reported.
+    pub status: String,
+    pub started: Instant,
+    job: Job<E, Result<R, String>>,
+    cancel_requested: bool,
+}
+
+impl<E: Send + 'static, R: Send + 'static> Task<E, R> {
+    pub fn spawn(
+        name: impl Into<String>,
+        work: impl FnOnce(Sender<E>, Arc<AtomicBool>) -> Result<R, String> + Send + 'static,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            progress: None,
+            status: String::new(),
+            started: Instant::now(),
+            job: Job::spawn(work),
+            cancel_requested: false,
+        }
+    }
+
+    /// Events that arrived since the last call.
+    pub fn drain(&mut self) -> Vec<E> {
+        self.job.events.try_iter().collect()
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.job.is_finished()
+    }
+
+    pub fn cancel(&mut self) {
+        self.cancel_requested = true;
+        self.job.cancel();
+    }
+
+    pub fn cancel_requested(&self) -> bool {
+        self.cancel_requested
+    }
+
+    /// The job's result; a crashed job reports its panic message as an error.
+    pub fn join(self) -> Result<R, String> {
+        let name = self.name;
+        self.job
+            .join()
+            .map_err(|panic| format!("{name} crashed: {panic}"))
+            .and_then(|r| r.map_err(|e| format!("{name}: {e}")))
+    }
+}
+
+/// If `slot`'s job has finished, takes it out and returns its result.
+pub fn take_finished<E: Send + 'static, R: Send + 'static>(
+    slot: &mut Option<Task<E, R>>,
+) -> Option<Result<R, String>> {
+    if slot.as_ref().is_some_and(|t| t.is_finished()) {
+        slot.take().map(Task::join)
+    } else {
+        None
+    }
+}
+
+/// What the top bar shows of any task.
+pub trait TaskStatus {
+    fn name(&self) -> &str;
+    fn progress(&self) -> Option<f32>;
+    fn status(&self) -> &str;
+    fn seconds(&self) -> f64;
+    fn request_cancel(&mut self);
+    fn cancelling(&self) -> bool;
+}
+
+impl<E: Send + 'static, R: Send + 'static> TaskStatus for Task<E, R> {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn progress(&self) -> Option<f32> {
+        self.progress
+    }
+    fn status(&self) -> &str {
+        &self.status
+    }
+    fn seconds(&self) -> f64 {
+        self.started.elapsed().as_secs_f64()
+    }
+    fn request_cancel(&mut self) {
+        self.cancel();
+    }
+    fn cancelling(&self) -> bool {
+        self.cancel_requested
+    }
+}

@@ -1,0 +1,166 @@
+//! What the explorer has open: a space's cells, and optionally a trained run with the latent
+//! means of every cell and their projections. Built by a background job; the GUI only reads it.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::Sender;
+
+use crate::backend::Backend;
+use crate::data::Dataset;
+use crate::explore::{CellIndex, PcaPlane, embed_dataset};
+use crate::model::GraphVae;
+use crate::space::SpaceKind;
+use crate::train::RunManifest;
+
+use super::colormap::Scale;
+
+/// A trained run and what was computed from it.
+pub struct OpenRun {
+    pub dir: PathBuf,
+    pub manifest: RunManifest,
+    pub model: GraphVae,
+    /// Latent means, row for row with the data set.
+    pub latents: Arc<Vec<Vec<f32>>>,
+    pub plane: PcaPlane,
+    pub pca: Arc<Vec<[f32; 2]>>,
+    pub tsne: Option<Arc<Vec<[f32; 2]>>>,
+    /// Sparse-GP predicted accuracy of every cell, once computed.
+    pub predicted: Option<Arc<Vec<f64>>>,
+    /// The learned operation embedding (*-EMB models), one row per node type.
+    pub op_embedding: Option<Vec<Vec<f32>>>,
+}
+
+pub struct Workspace {
+    pub space: SpaceKind,
+    pub data: Arc<Dataset>,
+    pub index: Arc<CellIndex>,
+    /// Where the data came from: "bundled" or a file.
+    pub source: String,
+    pub run: Option<OpenRun>,
+    pub device: burn::tensor::Device,
+    /// "CPU" or "wgpu: <adapter>".
+    pub device_label: String,
+    pub device_note: Option<String>,
+    pub scale: Scale,
+    pub load_seconds: f64,
+}
+
+/// What to open.
+#[derive(Debug, Clone)]
+pub struct LoadRequest {
+    pub space: SpaceKind,
+    pub run: Option<PathBuf>,
+    pub data_file: Option<PathBuf>,
+    pub backend: Backend,
+}
+
+#[derive(Debug, Clone)]
+pub enum LoadEvent {
+    Stage { text: String, fraction: f32 },
+}
+
+/// The folder of the bundled model of a space, if one is bundled: looked up beside the
+/// working directory first, then in the source tree the binary was built from.
+pub fn bundled_run(space: SpaceKind) -> Option<PathBuf> {
+    let name = format!("svge-{}", space.name());
+    [
+        PathBuf::from("assets/models"),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/models"),
+    ]
+    .into_iter()
+    .map(|base| base.join(&name))
+    .find(|dir| dir.join(RunManifest::FILE).is_file())
+}
+
+/// Opens data (and a run) as `request` says, reporting stages on `events`.
+pub fn load(request: &LoadRequest, events: &Sender<LoadEvent>) -> Result<Workspace, String> {
+    let started = std::time::Instant::now();
+    let stage = |text: &str, fraction: f32| {
+        let _ = events.send(LoadEvent::Stage {
+            text: text.to_string(),
+            fraction,
+        });
+    };
+    let chosen = crate::backend::choose(request.backend);
+    let (run_dir, manifest) = match &request.run {
+        Some(dir) => {
+            let manifest = RunManifest::read(dir)?;
+            (Some(dir.clone()), Some(manifest))
+        }
+        None => (None, None),
+    };
+    let space = manifest.as_ref().map_or(request.space, |m| m.config.space);
+    stage(&format!("loading {space} cells"), 0.05);
+    let data = match &request.data_file {
+        Some(path) => Dataset::from_file(space, path),
+        None => Dataset::bundled(space),
+    }
+    .map_err(|e| e.to_string())?;
+    let source = request
+        .data_file
+        .as_ref()
+        .map_or("bundled".to_string(), |p| p.display().to_string());
+    let index = CellIndex::new(&data);
+    let scale = Scale::robust(data.records.iter().filter_map(|r| r.accuracy));
+    let run = match (run_dir, manifest) {
+        (Some(dir), Some(_)) => {
+            stage("loading the model", 0.15);
+            let (manifest, model) = crate::train::load_run(&dir, &chosen.device)?;
+            stage(
+                &format!("encoding {} cells on {}", data.len(), chosen.label),
+                0.25,
+            );
+            // The cache is only valid for the bundled table (a user file has other rows).
+            let cache = dir.join(format!("latent_means_{}.bin", space.name()));
+            let model_file = dir.join("model.bpk");
+            let cache = request
+                .data_file
+                .is_none()
+                .then_some((cache.as_path(), model_file.as_path()));
+            let embedding = embed_dataset(&model, &data, &chosen.device, cache);
+            stage("PCA of the latent means", 0.9);
+            let plane = PcaPlane::fit(&embedding.means)?;
+            let pca: Vec<[f32; 2]> = embedding
+                .means
+                .iter()
+                .map(|z| {
+                    let (x, y) = plane.project(z);
+                    [x as f32, y as f32]
+                })
+                .collect();
+            let op_embedding = model.op_embedding().map(|t| {
+                let dims = t.dims();
+                let values: Vec<f32> = t
+                    .into_data()
+                    .convert::<f32>()
+                    .try_to_vec::<f32>()
+                    .unwrap_or_default();
+                values.chunks(dims[1].max(1)).map(|r| r.to_vec()).collect()
+            });
+            Some(OpenRun {
+                dir,
+                manifest,
+                model,
+                latents: Arc::new(embedding.means),
+                plane,
+                pca: Arc::new(pca),
+                tsne: None,
+                predicted: None,
+                op_embedding,
+            })
+        }
+        _ => None,
+    };
+    Ok(Workspace {
+        space,
+        data: Arc::new(data),
+        index: Arc::new(index),
+        source,
+        run,
+        device: chosen.device,
+        device_label: chosen.label,
+        device_note: chosen.fallback,
+        scale,
+        load_seconds: started.elapsed().as_secs_f64(),
+    })
+}
