@@ -149,7 +149,13 @@ fn main() -> anyhow::Result<()> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default().with_inner_size([1100.0, 800.0]),
         renderer: eframe::Renderer::Wgpu,
-        vsync: false,
+        wgpu_options: eframe::egui_wgpu::WgpuConfiguration {
+            surface: eframe::egui_wgpu::SurfaceConfig {
+                present_mode: eframe::egui_wgpu::wgpu::PresentMode::AutoNoVsync,
+                desired_maximum_frame_latency: Some(2),
+            },
+            ..Default::default()
+        },
         ..Default::default()
     };
     eframe::run_native(

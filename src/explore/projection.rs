@@ -26,10 +26,18 @@ impl PcaPlane {
         }
         let records = Array2::from_shape_fn((points.len(), dims), |(i, j)| points[i][j] as f64);
         let pca = Pca::params(2)
-            .fit(&DatasetBase::from(records))
+            .fit(&DatasetBase::from(records.clone()))
             .map_err(|e| format!("PCA failed: {e}"))?;
         let c = pca.components();
-        let ratio = pca.explained_variance_ratio();
+        // Shares of the total variance of all dimensions (linfa's ratio is among the kept
+        // components only, which always sums to 1 for two of them).
+        let total = records.var_axis(ndarray::Axis(0), 1.0).sum().max(1e-300);
+        let sigma = pca.singular_values();
+        let n = points.len() as f64 - 1.0;
+        let ratio = [
+            sigma[0] * sigma[0] / n / total,
+            sigma[1] * sigma[1] / n / total,
+        ];
         Ok(Self {
             mean: pca.mean().to_vec(),
             pc1: c.row(0).to_vec(),
@@ -80,6 +88,28 @@ mod tests {
         let norm: f64 = plane.pc1.iter().map(|a| a * a).sum();
         assert!(dot.abs() < 1e-6 && (norm - 1.0).abs() < 1e-6);
         assert!(plane.explained[0] >= plane.explained[1]);
+        // Nearly all variance lies in the plane (the 4th coordinate adds a little).
+        let sum = plane.explained[0] + plane.explained[1];
+        assert!(sum > 0.99 && sum <= 1.0 + 1e-9, "{:?}", plane.explained);
+    }
+
+    #[test]
+    fn explained_variance_is_a_share_of_all_dimensions() {
+        // Four independent coordinates of equal spread: two components explain about half.
+        let points: Vec<Vec<f32>> = (0..400)
+            .map(|i| {
+                let t = i as f32;
+                vec![
+                    (t * 0.7).sin(),
+                    (t * 1.3).cos(),
+                    (t * 2.9).sin(),
+                    (t * 0.23).cos(),
+                ]
+            })
+            .collect();
+        let plane = PcaPlane::fit(&points).unwrap();
+        let sum = plane.explained[0] + plane.explained[1];
+        assert!(sum > 0.4 && sum < 0.7, "{:?}", plane.explained);
     }
 
     #[test]

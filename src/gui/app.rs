@@ -99,6 +99,8 @@ pub struct CellspaceApp {
     pub landscape: panels::landscape::LandscapeState,
     pub bo: panels::bo::BoState,
     pub decode: Option<Task<(), Selection>>,
+    /// The GP's prediction at the selected decoded point (its latent, the value).
+    pub decoded_prediction: Option<(Vec<f32>, Option<f64>)>,
     pub dialogs: Box<dyn Dialogs>,
     /// Whether the map's points go through the WGSL shader (a wgpu renderer is present).
     pub gpu_points: bool,
@@ -142,6 +144,7 @@ impl CellspaceApp {
             landscape: Default::default(),
             bo: Default::default(),
             decode: None,
+            decoded_prediction: None,
             dialogs,
             gpu_points,
             backend: options.backend,
@@ -363,7 +366,7 @@ impl CellspaceApp {
                 self.open_space(space);
             }
             ui.separator();
-            let run_label = self.workspace.as_ref().map_or("—".to_string(), |w| {
+            let run_label = self.workspace.as_ref().map_or("-".to_string(), |w| {
                 w.run.as_ref().map_or("no model".to_string(), |r| {
                     let name = r.dir.file_name().map_or(r.dir.display().to_string(), |n| {
                         n.to_string_lossy().to_string()
@@ -373,7 +376,7 @@ impl CellspaceApp {
             });
             ui.label(format!("run: {run_label}"));
             if ui
-                .button("Open run…")
+                .button("Open run...")
                 .on_hover_text("Open a run folder (run.json + model.bpk)")
                 .clicked()
                 && let Some(dir) = self.dialogs.pick_folder("Open a cellspace run folder")
@@ -387,13 +390,13 @@ impl CellspaceApp {
             }
             ui.separator();
             if let Some(ws) = &self.workspace {
-                let text = format!("backend: {}", ws.device_label);
                 match &ws.device_note {
                     Some(note) => {
-                        ui.label(text).on_hover_text(note.as_str());
+                        ui.label(format!("backend: {} (no GPU found)", ws.device_label))
+                            .on_hover_text(note.as_str());
                     }
                     None => {
-                        ui.label(text);
+                        ui.label(format!("backend: {}", ws.device_label));
                     }
                 }
                 ui.separator();
@@ -421,7 +424,7 @@ impl CellspaceApp {
                     }
                 }
                 if t.cancelling() {
-                    ui.label("cancelling…");
+                    ui.label("cancelling...");
                 } else if ui.small_button("Cancel").clicked() {
                     t.request_cancel();
                 }
@@ -441,7 +444,7 @@ impl CellspaceApp {
         let mut dismiss = None;
         for (i, e) in self.errors.iter().enumerate() {
             ui.horizontal(|ui| {
-                ui.colored_label(ui.visuals().error_fg_color, format!("⚠ {e}"));
+                ui.colored_label(ui.visuals().error_fg_color, format!("Error: {e}"));
                 if ui.small_button("Dismiss").clicked() {
                     dismiss = Some(i);
                 }
@@ -494,7 +497,7 @@ impl eframe::App for CellspaceApp {
                 ui.centered_and_justified(|ui| {
                     ui.heading(match &self.load {
                         Some(t) if !t.status.is_empty() => t.status.clone(),
-                        Some(_) => "opening…".to_string(),
+                        Some(_) => "opening...".to_string(),
                         None => "nothing open: choose a space above".to_string(),
                     });
                 });

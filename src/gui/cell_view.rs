@@ -46,22 +46,36 @@ pub fn node_positions(cell: &Cell, rect: Rect) -> Vec<Pos2> {
         .collect()
 }
 
-/// Short label of a node type ("in", "out", or an abbreviation of the operation).
+/// Short label of a node type: "in", "out", or the operation's kind and kernel size
+/// ("c3" for a 3x3 convolution, "sep5", "avg3", "max3", "skip", "none").
 pub fn short_name(space: SpaceKind, t: u8) -> String {
     match t {
         crate::space::INPUT => "in".into(),
         crate::space::OUTPUT => "out".into(),
         _ => {
-            let name = space.type_name(t);
-            let mut s: String = name
-                .split(['_', '-'])
-                .filter(|p| !p.is_empty())
-                .map(|p| &p[..p.len().min(4)])
-                .take(2)
-                .collect::<Vec<_>>()
-                .join("");
-            s.truncate(7);
-            s
+            let name = space.type_name(t).to_ascii_lowercase();
+            let kind = if name.contains("sep") {
+                "sep"
+            } else if name.contains("avg") {
+                "avg"
+            } else if name.contains("max") {
+                "max"
+            } else if name.contains("conv") {
+                "c"
+            } else if name.contains("skip") {
+                "skip"
+            } else {
+                return name.chars().take(5).collect();
+            };
+            // The kernel size: the digit before the first "x" of "3x3".
+            let kernel = name
+                .find('x')
+                .and_then(|i| name[..i].chars().last())
+                .filter(|c| c.is_ascii_digit());
+            match kernel {
+                Some(k) => format!("{kind}{k}"),
+                None => kind.to_string(),
+            }
         }
     }
 }
@@ -117,6 +131,23 @@ pub fn legend(ui: &mut Ui, space: SpaceKind) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_names_tell_operations_apart() {
+        for space in SpaceKind::ALL {
+            let names: Vec<String> = (0..space.op_names().len())
+                .map(|k| short_name(space, crate::space::FIRST_OP + k as u8))
+                .collect();
+            let mut unique = names.clone();
+            unique.sort();
+            unique.dedup();
+            assert_eq!(unique.len(), names.len(), "{space}: {names:?}");
+        }
+        assert_eq!(
+            short_name(SpaceKind::Nb201, crate::space::FIRST_OP + 3),
+            "c3"
+        );
+    }
 
     #[test]
     fn layers_follow_the_longest_path() {

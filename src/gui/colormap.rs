@@ -42,8 +42,9 @@ pub struct Scale {
 }
 
 impl Scale {
-    /// From the 2nd percentile to the maximum of `values`, so that a few very poor cells (NB201's
-    /// 10 % cells, say) do not squash every other colour together.
+    /// From the 10th percentile to the maximum of `values`, so that the poor cells (NB201's
+    /// 10 % cells, say) do not squash every other colour together; lower values take the
+    /// lowest colour.
     pub fn robust(values: impl Iterator<Item = f64>) -> Self {
         let mut v: Vec<f64> = values.filter(|x| x.is_finite()).collect();
         if v.is_empty() {
@@ -53,7 +54,7 @@ impl Scale {
             };
         }
         v.sort_by(f64::total_cmp);
-        let low = v[(v.len() * 2 / 100).min(v.len() - 1)];
+        let low = v[(v.len() * 10 / 100).min(v.len() - 1)];
         let high = v[v.len() - 1];
         Self {
             low,
@@ -101,10 +102,10 @@ mod tests {
     }
 
     #[test]
-    fn robust_scale_ignores_the_lowest_two_percent() {
-        let values = (0..100).map(|i| if i < 2 { -1000.0 } else { i as f64 });
+    fn robust_scale_ignores_the_lowest_tenth() {
+        let values = (0..100).map(|i| if i < 10 { -1000.0 } else { i as f64 });
         let s = Scale::robust(values);
-        assert!(s.low >= 2.0 && s.high == 99.0, "{s:?}");
+        assert!(s.low >= 10.0 && s.high == 99.0, "{s:?}");
         assert_eq!(s.unit(s.high), 1.0);
     }
 }

@@ -26,6 +26,8 @@ pub struct OpenRun {
     pub tsne: Option<Arc<Vec<[f32; 2]>>>,
     /// Sparse-GP predicted accuracy of every cell, once computed.
     pub predicted: Option<Arc<Vec<f64>>>,
+    /// The fitted GP, to predict decoded points outside the table.
+    pub surrogate: Option<Arc<crate::bo::Surrogate>>,
     /// The learned operation embedding (*-EMB models), one row per node type.
     pub op_embedding: Option<Vec<Vec<f32>>>,
 }
@@ -146,6 +148,7 @@ pub fn load(request: &LoadRequest, events: &Sender<LoadEvent>) -> Result<Workspa
                 pca: Arc::new(pca),
                 tsne: None,
                 predicted: None,
+                surrogate: None,
                 op_embedding,
             })
         }

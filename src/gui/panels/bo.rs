@@ -148,7 +148,7 @@ pub fn start(app: &mut CellspaceApp) {
     app.bo.outcome = None;
     app.bo.initial_best = None;
     app.bo.data = Some(data.clone());
-    let name = format!("BO ({} rounds × {})", config.rounds, config.batch);
+    let name = format!("BO ({} rounds x {})", config.rounds, config.batch);
     app.bo.task = Some(Task::spawn(name, move |tx, cancel| {
         let index = CellIndex::new(&data);
         let decoder = LatentDecoder {
@@ -213,13 +213,13 @@ pub fn controls(app: &mut CellspaceApp, ui: &mut Ui) {
     }
     ui.horizontal(|ui| {
         if ui
-            .add_enabled(!running, egui::Button::new("▶ Start BO"))
+            .add_enabled(!running, egui::Button::new("Start BO"))
             .clicked()
         {
             start(app);
         }
         if ui
-            .add_enabled(running, egui::Button::new("■ Cancel"))
+            .add_enabled(running, egui::Button::new("Cancel BO"))
             .clicked()
             && let Some(t) = &mut app.bo.task
         {
@@ -313,7 +313,7 @@ pub fn view(app: &mut CellspaceApp, ui: &mut Ui) {
                                 if e.estimated { " est." } else { "" }
                             ));
                             ui.weak(format!("round {}", e.round + 1));
-                            if ui.small_button("📌 pin").clicked() {
+                            if ui.small_button("Pin").clicked() {
                                 pin = Some((*e).clone());
                             }
                         });

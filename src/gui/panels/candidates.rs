@@ -38,13 +38,13 @@ pub fn controls(app: &mut CellspaceApp, ui: &mut Ui) {
     let any = !app.candidates.is_empty();
     let mut written = None;
     if ui
-        .add_enabled(any, egui::Button::new("Export JSON…"))
+        .add_enabled(any, egui::Button::new("Export JSON..."))
         .clicked()
     {
         written = export(app, true);
     }
     if ui
-        .add_enabled(any, egui::Button::new("Export CSV…"))
+        .add_enabled(any, egui::Button::new("Export CSV..."))
         .clicked()
     {
         written = export(app, false);
@@ -90,7 +90,7 @@ pub fn view(app: &mut CellspaceApp, ui: &mut Ui) {
                         ui.label(format!("predicted {p:.2} %"));
                     }
                     ui.label(format!(
-                        "valid: {} · avg path length {:.3} · clustering {:.3}",
+                        "valid: {} | avg path length {:.3} | clustering {:.3}",
                         if space.is_valid(&c.cell) { "yes" } else { "no" },
                         average_path_length(&c.cell),
                         clustering_coefficient(&c.cell)

@@ -14,6 +14,7 @@ enum Action {
 
 pub fn show(app: &mut CellspaceApp, ui: &mut Ui) {
     ui.heading("Selected cell");
+    update_prediction(app);
     let action = details(app, ui);
     match action {
         Some(Action::Pin(cell, row, origin)) => app.pin(cell, row, &origin),
@@ -28,6 +29,32 @@ pub fn show(app: &mut CellspaceApp, ui: &mut Ui) {
         ui.label("Operations");
         legend(ui, ws.space);
     }
+}
+
+/// The GP's prediction at a decoded point, computed once per selection.
+fn update_prediction(app: &mut CellspaceApp) {
+    let Some(Selection::Decoded { latent, .. }) = &app.selection else {
+        return;
+    };
+    if app
+        .decoded_prediction
+        .as_ref()
+        .is_some_and(|(l, _)| l == latent)
+    {
+        return;
+    }
+    let gp = app
+        .workspace
+        .as_ref()
+        .and_then(|w| w.run.as_ref())
+        .and_then(|r| r.surrogate.clone());
+    let value = gp.and_then(|gp| {
+        gp.predict(std::slice::from_ref(latent))
+            .ok()?
+            .first()
+            .map(|p| p.0)
+    });
+    app.decoded_prediction = Some((latent.clone(), value));
 }
 
 fn details(app: &CellspaceApp, ui: &mut Ui) -> Option<Action> {
@@ -88,12 +115,16 @@ fn details(app: &CellspaceApp, ui: &mut Ui) -> Option<Action> {
                     None => ui.label("unknown"),
                 };
                 ui.end_row();
-                if let Some(pred) = ws.run.as_ref().and_then(|r| r.predicted.as_ref()) {
+                let at_point = match (&app.selection, &app.decoded_prediction) {
+                    (Some(Selection::Decoded { latent, .. }), Some((l, p))) if l == latent => *p,
+                    _ => None,
+                };
+                let predicted = row
+                    .and_then(|r| ws.run.as_ref()?.predicted.as_ref().map(|p| p[r]))
+                    .or(at_point);
+                if let Some(p) = predicted {
                     ui.label("predicted (GP)");
-                    match row {
-                        Some(r) => ui.label(format!("{:.2} %", pred[r])),
-                        None => ui.label("—"),
-                    };
+                    ui.label(format!("{p:.2} %"));
                     ui.end_row();
                 }
                 ui.label("nodes / edges");
@@ -111,7 +142,7 @@ fn details(app: &CellspaceApp, ui: &mut Ui) -> Option<Action> {
                 ui.add(egui::Label::new(egui::RichText::new(s).monospace()).wrap());
             }
             ui.horizontal(|ui| {
-                if ui.button("📌 Pin as candidate").clicked() {
+                if ui.button("Pin as candidate").clicked() {
                     action = Some(Action::Pin(cell.clone(), row, origin.clone()));
                 }
                 let can_walk = ws.run.is_some();

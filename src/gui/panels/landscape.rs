@@ -87,7 +87,7 @@ pub fn start(app: &mut CellspaceApp) {
     let attempts = app.landscape.attempts.max(1);
     app.landscape.points.clear();
     app.landscape.task = Some(Task::spawn(
-        format!("decoding a {size}×{size} grid"),
+        format!("decoding a {size}x{size} grid"),
         move |_, _| {
             let decoder = LatentDecoder {
                 model: &model,
@@ -117,7 +117,7 @@ pub fn controls(app: &mut CellspaceApp, ui: &mut Ui) {
     let ready =
         app.landscape.task.is_none() && app.workspace.as_ref().is_some_and(|w| w.run.is_some());
     if ui
-        .add_enabled(ready, egui::Button::new("▶ Decode grid"))
+        .add_enabled(ready, egui::Button::new("Decode grid"))
         .clicked()
     {
         start(app);
@@ -140,7 +140,7 @@ pub fn view(app: &mut CellspaceApp, ui: &mut Ui) {
     let (size, radius) = app.landscape.grid;
     if app.landscape.points.is_empty() || size == 0 {
         ui.label(if app.landscape.task.is_some() {
-            "decoding the grid…"
+            "decoding the grid..."
         } else {
             "Press Decode grid."
         });
@@ -153,7 +153,7 @@ pub fn view(app: &mut CellspaceApp, ui: &mut Ui) {
         .min(ui.available_height() - 30.0)
         .max(150.0);
     ui.label(format!(
-        "{size}×{size} grid over [−{radius:.2}, {radius:.2}]² of the PCA plane: {} distinct cells",
+        "{size}x{size} grid over [-{radius:.2}, {radius:.2}]^2 of the PCA plane: {} distinct cells",
         app.landscape.distinct
     ));
     let (rect, response) = ui.allocate_exact_size(vec2(side, side), Sense::click());
@@ -162,7 +162,7 @@ pub fn view(app: &mut CellspaceApp, ui: &mut Ui) {
     let mut hovered = None;
     for (k, p) in app.landscape.points.iter().enumerate() {
         let (i, j) = (k % size, k / size);
-        // Row 0 of the grid is y = −radius: draw it at the bottom.
+        // Row 0 of the grid is y = -radius: draw it at the bottom.
         let r = Rect::from_min_size(
             pos2(
                 rect.left() + i as f32 * cell,

@@ -58,7 +58,7 @@ pub struct MapState {
     pub tsne_epochs: usize,
     pub tsne_task: Option<Task<(usize, usize), Vec<[f32; 2]>>>,
     pub tsne_seconds: Option<f64>,
-    pub predict_task: Option<Task<(), Vec<f64>>>,
+    pub predict_task: Option<Task<(), (Vec<f64>, crate::bo::Surrogate)>>,
     pub predict_seconds: Option<f64>,
 }
 
@@ -125,10 +125,11 @@ pub fn poll(app: &mut CellspaceApp) {
     let predict_started = app.map.predict_task.as_ref().map(|t| t.started);
     if let Some(result) = take_finished(&mut app.map.predict_task) {
         match result {
-            Ok(p) => {
+            Ok((p, gp)) => {
                 app.map.predict_seconds = predict_started.map(|s| s.elapsed().as_secs_f64());
                 if let Some(run) = app.workspace.as_mut().and_then(|w| w.run.as_mut()) {
                     run.predicted = Some(Arc::new(p));
+                    run.surrogate = Some(Arc::new(gp));
                 }
             }
             Err(e) => app.errors.push(e),
@@ -173,7 +174,7 @@ pub fn start_predict(app: &mut CellspaceApp) {
         for chunk in latents.chunks(4096) {
             out.extend(gp.predict(chunk)?.into_iter().map(|p| p.0));
         }
-        Ok(out)
+        Ok((out, gp))
     }));
 }
 
@@ -430,7 +431,7 @@ pub fn color_bar(painter: &egui::Painter, rect: Rect, scale: &Scale, label: &str
     painter.text(
         bar.right_bottom(),
         egui::Align2::RIGHT_TOP,
-        format!("{:.1}", scale.low),
+        format!("<= {:.1}", scale.low),
         font.clone(),
         text,
     );
@@ -558,7 +559,7 @@ pub fn controls(app: &mut CellspaceApp, ui: &mut Ui) {
     if let Some(s) = app.first_map_seconds {
         ui.weak(format!("first map {s:.1} s after launch"));
     }
-    ui.weak("drag: pan · scroll: zoom · double-click: fit");
+    ui.weak("drag: pan | scroll: zoom | double-click: fit");
 }
 
 /// Selects the cell whose id equals the search text, or whose id starts with it.

@@ -205,7 +205,7 @@ pub fn controls(app: &mut CellspaceApp, ui: &mut Ui) {
     }
     ui.horizontal(|ui| {
         if ui
-            .button("Open data file…")
+            .button("Open data file...")
             .on_hover_text("A CSV in the bundled format of the current space")
             .clicked()
             && let Some(path) = app.dialogs.pick_file("Open a data file", &["csv", "txt"])
@@ -223,7 +223,7 @@ pub fn controls(app: &mut CellspaceApp, ui: &mut Ui) {
                 backend: app.backend,
             });
         }
-        if ui.button("Open run…").clicked()
+        if ui.button("Open run...").clicked()
             && let Some(dir) = app.dialogs.pick_folder("Open a cellspace run folder")
         {
             let space = app.training.space;
@@ -241,13 +241,13 @@ pub fn controls(app: &mut CellspaceApp, ui: &mut Ui) {
     ui.add_enabled_ui(!running, |ui| settings(app, ui));
     ui.horizontal(|ui| {
         if ui
-            .add_enabled(!running, egui::Button::new("▶ Start training"))
+            .add_enabled(!running, egui::Button::new("Start training"))
             .clicked()
         {
             start(app, None);
         }
         if ui
-            .add_enabled(!running, egui::Button::new("Resume…"))
+            .add_enabled(!running, egui::Button::new("Resume..."))
             .on_hover_text("Continue a run folder from its last checkpoint")
             .clicked()
             && let Some(dir) = app.dialogs.pick_folder("Resume a run folder")
@@ -255,7 +255,7 @@ pub fn controls(app: &mut CellspaceApp, ui: &mut Ui) {
             start(app, Some(dir));
         }
         if ui
-            .add_enabled(running, egui::Button::new("■ Cancel"))
+            .add_enabled(running, egui::Button::new("Cancel training"))
             .clicked()
             && let Some(t) = &mut app.training.task
         {
@@ -373,7 +373,7 @@ fn settings(app: &mut CellspaceApp, ui: &mut Ui) {
         if ui.button("Paper defaults").clicked() {
             app.training.paper_defaults();
         }
-        if ui.button("Choose folder…").clicked()
+        if ui.button("Choose folder...").clicked()
             && let Some(dir) = app.dialogs.pick_folder("Folder for the new run")
         {
             app.training.out_dir = dir.display().to_string();

@@ -123,7 +123,7 @@ pub fn controls(app: &mut CellspaceApp, ui: &mut Ui) {
     });
     ui.horizontal(|ui| {
         ui.selectable_value(&mut app.walk.mode, WalkMode::GreatCircle, "great circle");
-        ui.selectable_value(&mut app.walk.mode, WalkMode::Line, "line to…");
+        ui.selectable_value(&mut app.walk.mode, WalkMode::Line, "line to...");
     });
     if app.walk.mode == WalkMode::Line {
         ui.horizontal(|ui| {
@@ -139,7 +139,10 @@ pub fn controls(app: &mut CellspaceApp, ui: &mut Ui) {
         });
     }
     let ready = app.walk.task.is_none() && selected_latent(app).is_some();
-    if ui.add_enabled(ready, egui::Button::new("▶ Walk")).clicked() {
+    if ui
+        .add_enabled(ready, egui::Button::new("Start walk"))
+        .clicked()
+    {
         start(app);
     }
     ui.weak("Each point is decoded 5 times; the most frequent valid cell is shown.");
@@ -167,7 +170,7 @@ pub fn view(app: &mut CellspaceApp, ui: &mut Ui) {
     let mut pin = None;
     if app.walk.result.is_empty() {
         ui.label(if app.walk.task.is_some() {
-            "decoding the walk…"
+            "decoding the walk..."
         } else {
             "Select a cell and press Walk."
         });
@@ -200,7 +203,7 @@ pub fn view(app: &mut CellspaceApp, ui: &mut Ui) {
                                 (true, Some(a)) => format!("{a:.2} %"),
                                 (true, None) => "not in table".to_string(),
                             });
-                            if step.cell.is_some() && ui.small_button("📌 pin").clicked() {
+                            if step.cell.is_some() && ui.small_button("Pin").clicked() {
                                 pin = Some(k);
                             }
                         });
