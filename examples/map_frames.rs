@@ -68,7 +68,10 @@ impl Bench {
 
 impl eframe::App for Bench {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        let gpu = self.phases[self.current].gpu;
+        // The window may draw once more after the last phase asked it to close.
+        let Some(gpu) = self.phases.get(self.current).map(|p| p.gpu) else {
+            return;
+        };
         egui::CentralPanel::no_frame().show(ui, |ui| {
             let rect = ui.max_rect();
             paint_points(ui.painter(), rect, &self.set, &self.view, 2.5, gpu);

@@ -8,6 +8,7 @@ space=${2:-nb201}
 cd "$(dirname "$0")/.."
 mkdir -p "$out"
 command -v xvfb-run >/dev/null || { echo "xvfb-run is missing (apt install xvfb mesa-vulkan-drivers)" >&2; exit 1; }
+export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$(mktemp -d)}
 cargo build --release --quiet
 bin=target/release/cellspace
 for panel in training map walk landscape bo candidates; do

@@ -93,11 +93,33 @@ pub fn cell_view(ui: &mut Ui, cell: &Cell, space: SpaceKind, size: Vec2) -> Resp
         .clamp(6.0, 13.0)
         .min(rect.width() / 14.0);
     let edge_color = ui.visuals().text_color().gamma_multiply(0.7);
+    let stroke = Stroke::new(1.2, edge_color);
+    let layer = layers(cell);
     for (i, j) in cell.edges() {
         let (a, b) = (pos[i], pos[j]);
-        let dir = (b - a).normalized();
-        let (start, end) = (a + dir * radius, b - dir * radius);
-        painter.arrow(start, end - start, Stroke::new(1.2, edge_color));
+        let span = layer[j] - layer[i];
+        if span <= 1 {
+            let dir = (b - a).normalized();
+            let (start, end) = (a + dir * radius, b - dir * radius);
+            painter.arrow(start, end - start, stroke);
+            continue;
+        }
+        // An edge that skips layers bows out of the straight line, alternately up and down,
+        // so that it does not hide the edges it passes.
+        let normal = (b - a).normalized().rot90();
+        let side = if (i + j) % 2 == 0 { 1.0 } else { -1.0 };
+        let bow = side * (8.0 + 6.0 * span as f32).min(rect.height() / 2.5);
+        let control = egui::pos2((a.x + b.x) / 2.0, (a.y + b.y) / 2.0) + normal * bow;
+        let start = a + (control - a).normalized() * radius;
+        let end = b + (control - b).normalized() * radius;
+        painter.add(egui::epaint::QuadraticBezierShape::from_points_stroke(
+            [start, control, end],
+            false,
+            Color32::TRANSPARENT,
+            stroke,
+        ));
+        let tip = (end - control).normalized() * 6.0;
+        painter.arrow(end - tip, tip, stroke);
     }
     let font = egui::FontId::proportional((radius * 0.8).clamp(7.0, 11.0));
     for (i, &t) in cell.types().iter().enumerate() {
