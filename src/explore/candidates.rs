@@ -146,7 +146,12 @@ mod tests {
         assert_eq!(v["ops"][0], json!("input"));
         assert_eq!(v["matrix"].as_array().unwrap().len(), cell.len());
         let dir = tempfile::tempdir().unwrap();
-        write_json(&dir.path().join("c.json"), SpaceKind::Nb201, &[c.clone()]).unwrap();
+        write_json(
+            &dir.path().join("c.json"),
+            SpaceKind::Nb201,
+            std::slice::from_ref(&c),
+        )
+        .unwrap();
         write_csv(&dir.path().join("c.csv"), SpaceKind::Nb201, &[c]).unwrap();
         let csv = std::fs::read_to_string(dir.path().join("c.csv")).unwrap();
         assert!(csv.lines().nth(1).unwrap().starts_with("42,91.5000,"));

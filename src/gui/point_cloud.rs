@@ -234,9 +234,9 @@ impl MapView {
     /// Zooms by `factor` (< 1 zooms in) keeping the data point under `anchor` in place.
     pub fn zoom(&mut self, rect: Rect, anchor: Pos2, factor: f64) {
         let a = self.to_data(rect, anchor);
-        for k in 0..2 {
-            self.half[k] *= factor;
-            self.center[k] = a[k] + (self.center[k] - a[k]) * factor;
+        for ((half, center), a) in self.half.iter_mut().zip(&mut self.center).zip(a) {
+            *half *= factor;
+            *center = a + (*center - a) * factor;
         }
     }
 

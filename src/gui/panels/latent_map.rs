@@ -10,6 +10,9 @@ use crate::gui::colormap::{Scale, UNKNOWN, viridis};
 use crate::gui::point_cloud::{MapView, PointSet, PointVertex, nearest, paint_points};
 use crate::gui::tasks::{Task, take_finished};
 
+/// t-SNE in the background: (epoch, epochs) events, the 2-D points as result.
+pub type TsneTask = Task<(usize, usize), Vec<[f32; 2]>>;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Projection {
     #[default]
@@ -56,7 +59,7 @@ pub struct MapState {
     pub last_rect: Option<Rect>,
     pub perplexity: f32,
     pub tsne_epochs: usize,
-    pub tsne_task: Option<Task<(usize, usize), Vec<[f32; 2]>>>,
+    pub tsne_task: Option<TsneTask>,
     pub tsne_seconds: Option<f64>,
     pub predict_task: Option<Task<(), (Vec<f64>, crate::bo::Surrogate)>>,
     pub predict_seconds: Option<f64>,
@@ -268,9 +271,7 @@ pub fn map_widget(
     let (rect, response) = ui.allocate_exact_size(size, Sense::click_and_drag());
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 0.0, ui.visuals().extreme_bg_color);
-    let Some((_, mut view)) = app.map.view else {
-        return None;
-    };
+    let (_, mut view) = app.map.view?;
     if response.dragged() {
         view.pan(rect, response.drag_delta());
     }
