@@ -26,8 +26,11 @@ pub struct ChosenDevice {
 /// training on them is far slower than on Burn's CPU backend (set
 /// `CELLSPACE_ALLOW_SOFTWARE_GPU=1` to use one anyway, e.g. to test the wgpu path).
 pub fn gpu_adapter() -> Result<String, String> {
-    let instance =
-        wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+    // Vulkan, Metal and DX12 only: Burn computes through those, and probing OpenGL (EGL) only
+    // prints display-server noise.
+    let mut descriptor = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
+    descriptor.backends = wgpu::Backends::PRIMARY;
+    let instance = wgpu::Instance::new(descriptor);
     let adapter = pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions {
         power_preference: wgpu::PowerPreference::HighPerformance,
         ..Default::default()

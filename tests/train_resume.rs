@@ -107,3 +107,30 @@ fn a_new_run_refuses_to_overwrite_an_old_one() {
     let err = train(&c, tmp.path(), false, &mut |_| {}, &never).unwrap_err();
     assert!(err.to_string().contains("already holds a run"), "{err}");
 }
+
+#[test]
+fn fine_tuning_starts_from_the_source_weights() {
+    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let tmp = tempfile::tempdir().unwrap();
+    let (source, tuned, other) = (
+        tmp.path().join("source"),
+        tmp.path().join("tuned"),
+        tmp.path().join("other"),
+    );
+    let never = AtomicBool::new(false);
+    let mut c = config();
+    c.epochs = 1;
+    train(&c, &source, false, &mut |_| {}, &never).unwrap();
+    // With a learning rate of 0 the tuned run keeps exactly the weights it started from.
+    let mut t = c.clone();
+    t.learning_rate = 0.0;
+    t.init_from = Some(source.clone());
+    let m = train(&t, &tuned, false, &mut |_| {}, &never).unwrap();
+    assert_eq!(m.config.init_from.as_deref(), Some(source.as_path()));
+    assert_eq!(means(&source), means(&tuned));
+    // A different model cannot be fine-tuned from it.
+    let mut wrong = t.clone();
+    wrong.vae.hidden = 16;
+    let err = train(&wrong, &other, false, &mut |_| {}, &never).unwrap_err();
+    assert!(err.to_string().contains("same model settings"), "{err}");
+}

@@ -55,6 +55,9 @@ pub struct TrainArgs {
     /// starts from the previous round's operation embedding (paper: 4).
     #[arg(long, default_value_t = 1)]
     pub rounds: usize,
+    /// Start from the weights of this run folder (same model settings) instead of random ones.
+    #[arg(long, conflicts_with = "resume")]
+    pub init_from: Option<PathBuf>,
     /// Print one JSON object at the end instead of progress.
     #[arg(long)]
     pub json: bool,
@@ -75,6 +78,7 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
     config.train_limit = args.train_limit;
     config.test_limit = args.test_limit;
     config.embedding_rounds = args.rounds.max(1);
+    config.init_from = args.init_from.clone();
     if let Some(b) = args.batch_size {
         anyhow::ensure!(b > 0, "--batch-size must be positive");
         config.batch_size = b;

@@ -29,6 +29,10 @@ pub struct TrainConfig {
     /// fresh model (and optimizer) from the previous round's operation embedding.
     #[serde(default = "one")]
     pub embedding_rounds: usize,
+    /// A run folder whose weights start this run (fine-tuning; same model settings), instead
+    /// of a random initialisation. The optimizer starts fresh.
+    #[serde(default)]
+    pub init_from: Option<std::path::PathBuf>,
 }
 
 fn one() -> usize {
@@ -51,6 +55,7 @@ impl TrainConfig {
             plateau_factor: 0.1,
             plateau_patience: 10,
             embedding_rounds: 1,
+            init_from: None,
         }
     }
 }

@@ -127,6 +127,23 @@ pub fn train(
     let mut optimizer = AdamConfig::new()
         .with_grad_clipping(Some(GradientClippingConfig::Norm(5.0)))
         .init();
+    if let (Some(src), 0) = (&config.init_from, manifest.completed_epochs()) {
+        let source = RunManifest::read(src).map_err(TrainError::Run)?;
+        if source.config.vae != config.vae || source.config.space != config.space {
+            return Err(TrainError::Run(format!(
+                "{}: its model ({} on {}, state {}) differs from this run's ({} on {}, state {}); \
+                 fine-tuning needs the same model settings",
+                src.display(),
+                source.config.vae.model.name(),
+                source.config.space,
+                source.config.vae.hidden,
+                config.vae.model.name(),
+                config.space,
+                config.vae.hidden
+            )));
+        }
+        model = checkpoint::load_model(src, &source, &train_device).map_err(TrainError::Run)?;
+    }
     if resume && manifest.completed_epochs() > 0 {
         model = checkpoint::load_model(dir, &manifest, &train_device).map_err(TrainError::Run)?;
         optimizer = checkpoint::load_optimizer(dir, optimizer).map_err(TrainError::Run)?;

@@ -76,6 +76,16 @@ impl TrainingState {
             self.space = ws.space;
             self.paper_defaults();
         }
+        // The open run's settings, so that a new run repeats it (and the panel says what it is).
+        if let Some(run) = &ws.run {
+            let c = &run.manifest.config;
+            self.model = c.vae.model;
+            self.vae = c.vae.clone();
+            self.config = c.clone();
+            self.config.init_from = None;
+            self.train_limit = c.train_limit.unwrap_or(0);
+            self.out_dir = default_out(self.space, self.model);
+        }
         if let Some(run) = &ws.run {
             self.curves = run.manifest.epochs.clone();
             self.curves_of = run.dir.display().to_string();
