@@ -192,8 +192,15 @@ fn starts_and_cancels_a_training_run() {
 fn a_bad_run_folder_is_an_error_in_the_window() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("run.json"), "{ not json").unwrap();
+    let bad_csv = dir.path().join("broken.csv");
+    std::fs::write(
+        &bad_csv,
+        "arch_index,arch_str,ops,c10_test_200\n0,|x~0|,000000,91\n",
+    )
+    .unwrap();
     let mut harness = app_harness(FixedDialogs {
         folder: Some(dir.path().to_path_buf()),
+        file: Some(bad_csv),
         ..Default::default()
     });
     opened(&mut harness);
@@ -205,6 +212,20 @@ fn a_bad_run_folder_is_an_error_in_the_window() {
     assert!(app.errors[0].contains("run.json"), "{:?}", app.errors);
     // The previous workspace stays open.
     assert!(app.workspace.as_ref().unwrap().run.is_some());
+
+    // A malformed data file: an error naming the file, the workspace kept.
+    harness.get_by_label("Data & training").click();
+    harness.step();
+    harness.get_by_label("Open data file...").click();
+    step_until(
+        &mut harness,
+        Duration::from_secs(60),
+        "the second error",
+        |a| !a.is_loading() && a.errors.len() == 2,
+    );
+    let app = harness.state();
+    assert!(app.errors[1].contains("broken.csv"), "{:?}", app.errors);
+    assert_eq!(app.workspace.as_ref().unwrap().data.len(), 15_625);
 }
 
 /// Whether any wgpu adapter (a software one included) exists to render snapshots with.
