@@ -300,6 +300,9 @@ impl CellspaceApp {
             eprintln!("note: {note}");
         }
         self.selection = None;
+        // A point still decoding belongs to the old data (its row would point elsewhere).
+        self.decode = None;
+        self.decoded_prediction = None;
         self.map.reset();
         self.walk.reset();
         self.landscape.reset();
