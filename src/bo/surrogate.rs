@@ -1,79 +1,418 @@
-//! The papers' surrogate: a sparse Gaussian process (egobox-gp's FITC, squared-exponential
-//! kernel) on latent points, with targets standardised inside.
+//! The papers' surrogate: a sparse Gaussian process (FITC, Snelson & Ghahramani 2006, the
+//! approximation of egobox-gp's `SparseKriging` and of the SGP in the D-VAE / SVGe code) with
+//! an anisotropic squared-exponential kernel on latent points; targets are standardised inside.
+//!
+//! Kernel: `k(x, x') = s² · exp(-½ Σ_d (x_d - x'_d)² / ℓ_d²)`, plus Gaussian noise `σ²`.
+//! The hyper-parameters (56 lengthscales, `s²`, `σ² ≥ 0.01`) maximise the exact GP's
+//! marginal likelihood on at most `hyper_points` of the training points (all of them in a BO
+//! run), with analytic gradients and L-BFGS, warm-started from a previous fit when one is
+//! given.
+//! The predictor is FITC on all training points with `inducing` inducing points drawn at
+//! random from them (all of them when there are fewer): exactly the GP when every training
+//! point is inducing.
+//!
+//! egobox-gp 0.37 fits the same model, but its fit re-optimises all 58 hyper-parameters with
+//! COBYLA (gradient-free, at least 25 and up to 560 likelihood evaluations per start, 11
+//! starts) and builds an `n·m × d` array of pairwise differences for every evaluation: one
+//! refit on 550 BO points did not finish in 200 s, and on 14k training latents a single
+//! evaluation allocates 3 GB. Hence this implementation (`BENCHMARKS.md` has the timings).
 
-use egobox_gp::{Inducings, SparseKriging};
-use linfa::prelude::*;
-use ndarray::{Array1, Array2};
+use ndarray::{Array1, Array2, Axis};
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use serde::Serialize;
 
+use super::linalg::{cholesky_jittered, cholesky_solve, lower_inverse, minimise_lbfgs, se_kernel};
+
+/// How a sparse GP is fitted.
+#[derive(Debug, Clone, Serialize)]
+pub struct GpSettings {
+    /// Inducing points (the papers: 500); all training points when there are fewer.
+    pub inducing: usize,
+    /// Training points (a random subset when there are more) whose exact marginal likelihood
+    /// the hyper-parameters maximise.
+    pub hyper_points: usize,
+    /// L-BFGS iterations of the hyper-parameter fit (0: keep the initial or warm values).
+    pub max_iterations: usize,
+    /// Seed of the random subsets.
+    pub seed: u64,
+}
+
+impl Default for GpSettings {
+    fn default() -> Self {
+        Self {
+            inducing: 500,
+            hyper_points: 1000,
+            max_iterations: 100,
+            seed: 0,
+        }
+    }
+}
+
+/// Kernel and noise hyper-parameters, in the units of the standardised targets.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hyperparameters {
+    /// One lengthscale per latent dimension.
+    pub lengthscales: Vec<f64>,
+    /// Signal variance `s²`.
+    pub signal_variance: f64,
+    /// Noise variance `σ²`.
+    pub noise_variance: f64,
+}
+
+/// A fitted sparse GP.
+#[derive(Debug, Clone)]
 pub struct Surrogate {
-    gp: egobox_gp::SparseGaussianProcess<
-        f64,
-        egobox_gp::correlation_models::SquaredExponentialCorr,
-    >,
+    hyper: Hyperparameters,
+    /// Inducing points divided by the lengthscales (m × d).
+    inducing_scaled: Array2<f64>,
+    /// `L_uu⁻¹` (m × m) and `L_B⁻¹ L_uu⁻¹` (m × m): the variance is
+    /// `s² - |L_uu⁻¹ k_u|² + |L_B⁻¹ L_uu⁻¹ k_u|² + σ²`.
+    luu_inv: Array2<f64>,
+    lb_luu_inv: Array2<f64>,
+    /// Weights of the predictive mean: `mean = k_uᵀ w`.
+    weights: Array1<f64>,
     mean: f64,
     std: f64,
     dims: usize,
+    /// Log marginal likelihood of the hyper-parameter subset at the fitted values (NaN when
+    /// the hyper-parameters were given).
+    log_likelihood: f64,
+    /// Likelihood evaluations spent on the hyper-parameters.
+    evaluations: usize,
 }
 
-fn matrix(points: &[Vec<f32>]) -> Array2<f64> {
-    let dims = points.first().map_or(0, |p| p.len());
-    Array2::from_shape_fn((points.len(), dims), |(i, j)| points[i][j] as f64)
+fn check(points: &[Vec<f32>], values: &[f64]) -> Result<usize, String> {
+    if points.len() != values.len() || points.len() < 2 {
+        return Err(format!(
+            "a GP needs matching points and values, at least 2 (got {} and {})",
+            points.len(),
+            values.len()
+        ));
+    }
+    let dims = points[0].len();
+    if dims == 0 {
+        return Err("GP points have no dimensions".into());
+    }
+    if let Some(i) = points.iter().position(|p| p.len() != dims) {
+        return Err(format!(
+            "GP point {i} has {} dimensions, the first has {dims}",
+            points[i].len()
+        ));
+    }
+    if let Some(i) = points.iter().position(|p| p.iter().any(|v| !v.is_finite())) {
+        return Err(format!("GP point {i} is not finite"));
+    }
+    if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+        return Err(format!("GP value {i} is not finite ({})", values[i]));
+    }
+    Ok(dims)
+}
+
+fn matrix(points: &[Vec<f32>], rows: impl Iterator<Item = usize>, dims: usize) -> Array2<f64> {
+    let rows: Vec<usize> = rows.collect();
+    Array2::from_shape_fn((rows.len(), dims), |(i, j)| points[rows[i]][j] as f64)
+}
+
+fn scaled(x: &Array2<f64>, lengthscales: &[f64]) -> Array2<f64> {
+    let inv = Array1::from_iter(lengthscales.iter().map(|l| 1.0 / l));
+    x * &inv.insert_axis(Axis(0))
+}
+
+/// Smallest noise variance the fit may choose, in units of the targets' variance. Without
+/// it the likelihood drives the noise of a BO run's few hundred points to zero and the GP
+/// interpolates them, overshooting far above the best value between them; with 1 % the BO
+/// runs on NB201 found better cells (seeds 10–13, `BENCHMARKS.md`).
+const NOISE_FLOOR: f64 = 1e-2;
+
+/// Relative jitter added to kernel matrices before factorising them.
+const JITTER: f64 = 1e-8;
+
+/// Negative log marginal likelihood of an exact GP and its gradient with respect to
+/// `params = [ln ℓ_1 … ln ℓ_d, ln s², ln σ²]`.
+pub(crate) fn exact_nlml(
+    x: &Array2<f64>,
+    y: &Array1<f64>,
+    params: &[f64],
+) -> Option<(f64, Vec<f64>)> {
+    let (n, d) = x.dim();
+    let lengthscales: Vec<f64> = params[..d].iter().map(|v| v.exp()).collect();
+    let (s2, sn2) = (params[d].exp(), params[d + 1].exp());
+    let xs = scaled(x, &lengthscales);
+    let kf = se_kernel(xs.view(), xs.view(), s2);
+    let mut k = kf.clone();
+    k.diag_mut().mapv_inplace(|v| v + sn2);
+    let (l, _) = cholesky_jittered(&k, JITTER * s2)?;
+    let alpha = cholesky_solve(&l, y);
+    let log_det: f64 = l.diag().iter().map(|v| v.ln()).sum();
+    let nlml = 0.5 * y.dot(&alpha) + log_det + 0.5 * n as f64 * (2.0 * std::f64::consts::PI).ln();
+    // d ln p / dθ = ½ tr((ααᵀ - K⁻¹) dK/dθ).
+    let li = lower_inverse(&l);
+    let k_inv = li.t().dot(&li);
+    let mut g = k_inv;
+    g.mapv_inplace(|v| -v);
+    for i in 0..n {
+        let ai = alpha[i];
+        let mut row = g.row_mut(i);
+        row.scaled_add(ai, &alpha);
+    }
+    let trace_g: f64 = g.diag().sum();
+    // M = G ∘ K_f; dK_f/d ln ℓ_d = K_f ∘ (Δ_d/ℓ_d)².
+    let m = g * &kf;
+    let r = m.sum_axis(Axis(1));
+    let mx = m.dot(&xs);
+    let mut grad = vec![0.0; d + 2];
+    for (dd, slot) in grad.iter_mut().take(d).enumerate() {
+        let col = xs.column(dd);
+        let mut s = 0.0;
+        for i in 0..n {
+            s += r[i] * col[i] * col[i] - col[i] * mx[[i, dd]];
+        }
+        *slot = -s;
+    }
+    grad[d] = -0.5 * r.sum();
+    grad[d + 1] = -0.5 * sn2 * trace_g;
+    Some((nlml, grad))
 }
 
 impl Surrogate {
     /// Fits on (latent, value) pairs with at most `inducing` inducing points (all points when
-    /// there are fewer), chosen by `seed`.
+    /// there are fewer), the random subsets chosen by `seed`; the other settings are
+    /// [`GpSettings::default`].
     pub fn fit(
         points: &[Vec<f32>],
         values: &[f64],
         inducing: usize,
         seed: u64,
     ) -> Result<Self, String> {
-        if points.len() != values.len() || points.len() < 2 {
+        let settings = GpSettings {
+            inducing,
+            seed,
+            ..GpSettings::default()
+        };
+        Self::fit_with(points, values, &settings, None)
+    }
+
+    /// Fits with `settings`, starting the hyper-parameter search from `warm` (e.g. the
+    /// previous BO round's fit) when it has the points' dimension.
+    pub fn fit_with(
+        points: &[Vec<f32>],
+        values: &[f64],
+        settings: &GpSettings,
+        warm: Option<&Hyperparameters>,
+    ) -> Result<Self, String> {
+        let dims = check(points, values)?;
+        let n = points.len();
+        let (mean, std) = standardisation(values);
+        let y_all: Vec<f64> = values.iter().map(|v| (v - mean) / std).collect();
+        let mut rng = rand::rngs::StdRng::seed_from_u64(settings.seed);
+
+        // Scale of the latents: the initial isotropic lengthscale and the box around it.
+        let x_all = matrix(points, 0..n, dims);
+        let spread = x_all.var_axis(Axis(0), 0.0).sum().sqrt().max(1e-9);
+        let (lo_l, hi_l) = ((1e-3 * spread).ln(), (1e3 * spread).ln());
+        let mut lo = vec![lo_l; dims];
+        let mut hi = vec![hi_l; dims];
+        lo.extend([(1e-3f64).ln(), NOISE_FLOOR.ln()]);
+        hi.extend([(1e2f64).ln(), (10.0f64).ln()]);
+        let init: Vec<f64> = match warm {
+            Some(h) if h.lengthscales.len() == dims => h
+                .lengthscales
+                .iter()
+                .map(|l| l.ln())
+                .chain([h.signal_variance.ln(), h.noise_variance.ln()])
+                .collect(),
+            _ => std::iter::repeat_n(spread.ln(), dims)
+                .chain([0.0, (0.1f64).ln()])
+                .collect(),
+        };
+        let init: Vec<f64> = init
+            .iter()
+            .zip(lo.iter().zip(&hi))
+            .map(|(v, (l, h))| if v.is_finite() { v.clamp(*l, *h) } else { *l })
+            .collect();
+
+        let (params, log_likelihood, evaluations) = if settings.max_iterations == 0 {
+            (init, f64::NAN, 0)
+        } else {
+            let mut rows: Vec<usize> = (0..n).collect();
+            if n > settings.hyper_points.max(2) {
+                rows.shuffle(&mut rng);
+                rows.truncate(settings.hyper_points.max(2));
+                rows.sort_unstable();
+            }
+            let x = matrix(points, rows.iter().copied(), dims);
+            let y = Array1::from_iter(rows.iter().map(|&i| y_all[i]));
+            let (p, f, evaluations) = minimise_lbfgs(
+                |p| exact_nlml(&x, &y, p),
+                &init,
+                &lo,
+                &hi,
+                settings.max_iterations,
+            )
+            .ok_or(
+                "the GP's kernel matrix is not positive definite at the initial hyper-parameters",
+            )?;
+            (p, -f, evaluations)
+        };
+        let hyper = Hyperparameters {
+            lengthscales: params[..dims].iter().map(|v| v.exp()).collect(),
+            signal_variance: params[dims].exp(),
+            noise_variance: params[dims + 1].exp(),
+        };
+
+        // Inducing points: distinct training points, a random subset when there are more.
+        let mut order: Vec<usize> = (0..n).collect();
+        if settings.inducing < n {
+            order.shuffle(&mut rng);
+        }
+        let mut seen = std::collections::HashSet::new();
+        let inducing_rows: Vec<usize> = order
+            .into_iter()
+            .filter(|&i| seen.insert(points[i].iter().map(|v| v.to_bits()).collect::<Vec<_>>()))
+            .take(settings.inducing.max(1))
+            .collect();
+        let z: Vec<Vec<f32>> = inducing_rows.iter().map(|&i| points[i].clone()).collect();
+        let mut gp = Self::from_parts(points, values, &z, &hyper)?;
+        gp.log_likelihood = log_likelihood;
+        gp.evaluations = evaluations;
+        Ok(gp)
+    }
+
+    /// The FITC sparse GP with the given inducing points and hyper-parameters (nothing is
+    /// optimised). The targets are standardised first, so `hyper` is in standardised units.
+    pub fn from_parts(
+        points: &[Vec<f32>],
+        values: &[f64],
+        inducing: &[Vec<f32>],
+        hyper: &Hyperparameters,
+    ) -> Result<Self, String> {
+        let dims = check(points, values)?;
+        if inducing.is_empty() || inducing.iter().any(|z| z.len() != dims) {
             return Err(format!(
-                "a GP needs matching points and values, at least 2 (got {} and {})",
-                points.len(),
-                values.len()
+                "a sparse GP needs at least one inducing point of {dims} dimensions"
             ));
         }
-        let n = values.len() as f64;
-        let mean = values.iter().sum::<f64>() / n;
-        let std = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n)
-            .sqrt()
-            .max(1e-12);
-        let x = matrix(points);
+        let ok = |v: f64| v.is_finite() && v > 0.0;
+        if hyper.lengthscales.len() != dims
+            || !hyper.lengthscales.iter().all(|&l| ok(l))
+            || !ok(hyper.signal_variance)
+            || !ok(hyper.noise_variance)
+        {
+            return Err(format!(
+                "GP hyper-parameters must be positive, with {dims} lengthscales"
+            ));
+        }
+        let (mean, std) = standardisation(values);
+        let n = points.len();
+        let s2 = hyper.signal_variance;
+        let sn2 = hyper.noise_variance;
+        let x = scaled(&matrix(points, 0..n, dims), &hyper.lengthscales);
+        let z = scaled(
+            &matrix(inducing, 0..inducing.len(), dims),
+            &hyper.lengthscales,
+        );
         let y = Array1::from_iter(values.iter().map(|v| (v - mean) / std));
-        let inducings = if inducing >= points.len() {
-            Inducings::Located(x.clone())
-        } else {
-            Inducings::Randomized(inducing)
-        };
-        let gp = SparseKriging::params(inducings)
-            .seed(Some(seed))
-            .fit(&Dataset::new(x, y))
-            .map_err(|e| format!("sparse GP fit failed: {e}"))?;
+
+        let kuu = se_kernel(z.view(), z.view(), s2);
+        let (luu, _) = cholesky_jittered(&kuu, JITTER * s2)
+            .ok_or("the inducing points' kernel matrix is not positive definite")?;
+        let luu_inv = lower_inverse(&luu);
+        let kuf = se_kernel(z.view(), x.view(), s2);
+        // V = L_uu⁻¹ K_uf; Λ = diag(K_ff - VᵀV) + σ².
+        let v = luu_inv.dot(&kuf);
+        let q_diag = v.map_axis(Axis(0), |c| c.dot(&c));
+        let lambda: Array1<f64> = q_diag.mapv(|q| (s2 - q).max(0.0) + sn2);
+        let inv_sqrt = lambda.mapv(|l| 1.0 / l.sqrt());
+        // B = I + V Λ⁻¹ Vᵀ.
+        let vs = &v * &inv_sqrt.clone().insert_axis(Axis(0));
+        let mut b = vs.dot(&vs.t());
+        b.diag_mut().mapv_inplace(|d| d + 1.0);
+        let (lb, _) = cholesky_jittered(&b, 0.0)
+            .ok_or("the sparse GP's inner matrix is not positive definite")?;
+        let lb_inv = lower_inverse(&lb);
+        let lb_luu_inv = lb_inv.dot(&luu_inv);
+        // mean(x) = k_uᵀ L_uu⁻ᵀ L_B⁻ᵀ L_B⁻¹ V Λ⁻¹ y.
+        let c = lb_inv.dot(&v.dot(&(&y / &lambda)));
+        let weights = lb_luu_inv.t().dot(&c);
+        if weights.iter().any(|w| !w.is_finite()) {
+            return Err("the sparse GP's weights are not finite".into());
+        }
         Ok(Self {
-            gp,
+            hyper: hyper.clone(),
+            inducing_scaled: z,
+            luu_inv,
+            lb_luu_inv,
+            weights,
             mean,
             std,
-            dims: points[0].len(),
+            dims,
+            log_likelihood: f64::NAN,
+            evaluations: 0,
         })
     }
 
-    /// Predictive mean and standard deviation (in the values' units) at each point.
+    /// Predictive mean and standard deviation (of a noisy observation, in the values' units)
+    /// at each point.
     pub fn predict(&self, points: &[Vec<f32>]) -> Result<Vec<(f64, f64)>, String> {
-        if points.iter().any(|p| p.len() != self.dims) {
-            return Err(format!("points must have {} dimensions", self.dims));
+        if let Some(i) = points.iter().position(|p| p.len() != self.dims) {
+            return Err(format!(
+                "point {i} has {} dimensions, the GP {}",
+                points[i].len(),
+                self.dims
+            ));
         }
-        let x = matrix(points);
-        let mu = self.gp.predict(&x).map_err(|e| e.to_string())?;
-        let var = self.gp.predict_var(&x).map_err(|e| e.to_string())?;
-        Ok(mu
-            .iter()
-            .zip(var.iter())
-            .map(|(m, v)| (m * self.std + self.mean, v.max(0.0).sqrt() * self.std))
-            .collect())
+        let s2 = self.hyper.signal_variance;
+        let sn2 = self.hyper.noise_variance;
+        let mut out = Vec::with_capacity(points.len());
+        // Chunks keep the n × m kernel matrix small.
+        for chunk in points.chunks(4096) {
+            let x = scaled(
+                &matrix(chunk, 0..chunk.len(), self.dims),
+                &self.hyper.lengthscales,
+            );
+            let kuf = se_kernel(self.inducing_scaled.view(), x.view(), s2);
+            let mu = kuf.t().dot(&self.weights);
+            let a = self.luu_inv.dot(&kuf);
+            let b = self.lb_luu_inv.dot(&kuf);
+            let qa = a.map_axis(Axis(0), |c| c.dot(&c));
+            let qb = b.map_axis(Axis(0), |c| c.dot(&c));
+            for i in 0..chunk.len() {
+                let var = (s2 - qa[i] + qb[i]).max(0.0) + sn2;
+                out.push((mu[i] * self.std + self.mean, var.sqrt() * self.std));
+            }
+        }
+        Ok(out)
     }
+
+    /// The fitted hyper-parameters (standardised units): a warm start for the next fit.
+    pub fn hyperparameters(&self) -> &Hyperparameters {
+        &self.hyper
+    }
+
+    /// Number of inducing points.
+    pub fn inducing_count(&self) -> usize {
+        self.inducing_scaled.nrows()
+    }
+
+    /// Log marginal likelihood of the hyper-parameter subset (NaN when nothing was fitted).
+    pub fn log_likelihood(&self) -> f64 {
+        self.log_likelihood
+    }
+
+    /// Likelihood evaluations the hyper-parameter fit used.
+    pub fn evaluations(&self) -> usize {
+        self.evaluations
+    }
+}
+
+fn standardisation(values: &[f64]) -> (f64, f64) {
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let std = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n)
+        .sqrt()
+        .max(1e-12);
+    (mean, std)
 }
 
 /// Expected improvement over `best` for maximisation, given a Gaussian prediction.
@@ -105,19 +444,73 @@ mod tests {
     }
 
     #[test]
-    fn sparse_gp_with_all_points_inducing_interpolates_like_an_exact_gp() {
-        // A smooth 1-d function; with inducing points = training points the sparse GP is the
-        // exact GP, which (with small noise) reproduces the training values.
-        let xs: Vec<Vec<f32>> = (0..20).map(|i| vec![i as f32 / 4.0]).collect();
-        let ys: Vec<f64> = xs.iter().map(|x| (x[0] as f64).sin()).collect();
-        let gp = Surrogate::fit(&xs, &ys, 20, 0).unwrap();
-        let pred = gp.predict(&xs).unwrap();
-        for ((m, s), y) in pred.iter().zip(&ys) {
-            assert!((m - y).abs() < 0.05, "mean {m} vs {y}");
-            assert!(*s < 0.2, "std {s}");
+    fn likelihood_gradient_matches_finite_differences() {
+        // 3-d points, a target that depends on two coordinates.
+        let x = Array2::from_shape_fn((30, 3), |(i, j)| ((i * 7 + j * 3) as f64 * 0.37).sin());
+        let y = Array1::from_iter((0..30).map(|i| (x[[i, 0]] * 2.0).sin() + 0.3 * x[[i, 1]]));
+        let params = [0.1, -0.3, 0.8, 0.2, -2.0];
+        let (f, g) = exact_nlml(&x, &y, &params).unwrap();
+        assert!(f.is_finite());
+        for k in 0..params.len() {
+            let h = 1e-5;
+            let mut p = params;
+            p[k] += h;
+            let up = exact_nlml(&x, &y, &p).unwrap().0;
+            p[k] -= 2.0 * h;
+            let down = exact_nlml(&x, &y, &p).unwrap().0;
+            let numeric = (up - down) / (2.0 * h);
+            assert!(
+                (numeric - g[k]).abs() < 1e-5 * numeric.abs().max(1.0),
+                "parameter {k}: analytic {} numeric {numeric}",
+                g[k]
+            );
         }
-        // Between training points it still follows the function.
-        let mid = gp.predict(&[vec![1.125]]).unwrap()[0].0;
-        assert!((mid - 1.125f64.sin()).abs() < 0.1, "{mid}");
+    }
+
+    #[test]
+    fn fitted_lengthscales_find_the_relevant_dimension() {
+        // y depends on the first of three coordinates only.
+        let points: Vec<Vec<f32>> = (0..80)
+            .map(|i| {
+                let t = i as f32;
+                vec![(t * 0.61).sin(), (t * 1.37).cos(), (t * 0.23).sin()]
+            })
+            .collect();
+        let values: Vec<f64> = points.iter().map(|p| (2.0 * p[0] as f64).sin()).collect();
+        let gp = Surrogate::fit(&points, &values, 500, 0).unwrap();
+        let l = &gp.hyperparameters().lengthscales;
+        assert!(l[0] < 0.3 * l[1] && l[0] < 0.3 * l[2], "{l:?}");
+        assert!(gp.log_likelihood().is_finite() && gp.evaluations() > 1);
+        // A warm start from the fit converges at once, to the same place.
+        let settings = GpSettings::default();
+        let again =
+            Surrogate::fit_with(&points, &values, &settings, Some(gp.hyperparameters())).unwrap();
+        assert!(
+            again.evaluations() < gp.evaluations(),
+            "{} {} {} {} {:?} {:?}",
+            again.evaluations(),
+            gp.evaluations(),
+            again.log_likelihood(),
+            gp.log_likelihood(),
+            gp.hyperparameters(),
+            again.hyperparameters()
+        );
+        assert!((again.log_likelihood() - gp.log_likelihood()).abs() < 1e-3);
+    }
+
+    #[test]
+    fn bad_input_is_an_error_not_a_panic() {
+        assert!(Surrogate::fit(&[vec![0.0]], &[1.0], 10, 0).is_err());
+        assert!(Surrogate::fit(&[vec![0.0], vec![1.0, 2.0]], &[1.0, 2.0], 10, 0).is_err());
+        assert!(Surrogate::fit(&[vec![0.0], vec![f32::NAN]], &[1.0, 2.0], 10, 0).is_err());
+        assert!(Surrogate::fit(&[vec![0.0], vec![1.0]], &[1.0, f64::INFINITY], 10, 0).is_err());
+        let gp =
+            Surrogate::fit(&[vec![0.0], vec![1.0], vec![2.0]], &[1.0, 2.0, 1.5], 10, 0).unwrap();
+        assert!(gp.predict(&[vec![0.0, 1.0]]).is_err());
+        // Identical points are fine (the noise keeps the kernel matrix positive definite).
+        let same = vec![vec![0.5f32, 0.5]; 5];
+        let gp = Surrogate::fit(&same, &[1.0, 1.1, 0.9, 1.0, 1.2], 3, 0).unwrap();
+        let (m, s) = gp.predict(&[vec![0.5, 0.5]]).unwrap()[0];
+        assert!(m.is_finite() && s.is_finite());
     }
 }

@@ -8,7 +8,7 @@ use clap::Args;
 use serde_json::json;
 
 use crate::backend::Backend;
-use crate::bo::{BoConfig, BoEvent, Surrogate, optimise};
+use crate::bo::{BoConfig, BoEvent, CandidateSampler, GpSettings, Surrogate, optimise};
 use crate::space::{SpaceKind, properties::pearson};
 
 #[derive(Debug, Args)]
@@ -19,6 +19,13 @@ pub struct PredictArgs {
     /// Inducing points of the sparse GP (papers: 500).
     #[arg(long, default_value_t = 500)]
     pub inducing: usize,
+    /// Training latents (a random subset) whose exact GP likelihood the hyper-parameters
+    /// maximise.
+    #[arg(long, default_value_t = 1000)]
+    pub hyper_points: usize,
+    /// L-BFGS iterations of the hyper-parameter fit.
+    #[arg(long, default_value_t = 100)]
+    pub gp_iterations: usize,
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     #[arg(long, value_enum, default_value = "wgpu")]
@@ -39,9 +46,23 @@ pub fn predict(args: &PredictArgs) -> anyhow::Result<()> {
     };
     let (train_x, train_y) = pick(&data.split.train);
     let (test_x, test_y) = pick(&data.split.test);
+    anyhow::ensure!(
+        train_y.len() >= 2 && !test_y.is_empty(),
+        "{} has too few labelled cells to fit and test a GP ({} train, {} test)",
+        data.space,
+        train_y.len(),
+        test_y.len()
+    );
     let started = std::time::Instant::now();
-    let gp = Surrogate::fit(&train_x, &train_y, args.inducing, args.seed)
-        .map_err(|e| anyhow::anyhow!(e))?;
+    let settings = GpSettings {
+        inducing: args.inducing,
+        hyper_points: args.hyper_points,
+        max_iterations: args.gp_iterations,
+        seed: args.seed,
+    };
+    let gp = Surrogate::fit_with(&train_x, &train_y, &settings, None)
+        .map_err(|e| anyhow::anyhow!("sparse GP on {}: {e}", args.run.display()))?;
+    let fit_seconds = started.elapsed().as_secs_f64();
     let predicted: Vec<f64> = gp
         .predict(&test_x)
         .map_err(|e| anyhow::anyhow!(e))?
@@ -70,12 +91,16 @@ pub fn predict(args: &PredictArgs) -> anyhow::Result<()> {
     if args.json {
         println!(
             "{}",
-            json!({"space": data.space.name(), "train": train_y.len(), "test": test_y.len(), "rmse": rmse, "pearson": r, "seconds": seconds, "inducing": args.inducing})
+            json!({"space": data.space.name(), "train": train_y.len(), "test": test_y.len(), "rmse": rmse, "pearson": r,
+                   "seconds": seconds, "fit_seconds": fit_seconds, "inducing": gp.inducing_count(), "settings": settings,
+                   "likelihood_evaluations": gp.evaluations(), "hyperparameters": gp.hyperparameters()})
         );
     } else {
         println!(
-            "sparse GP ({} inducing points) on {} train latents, {} test cells, {seconds:.1} s",
-            args.inducing,
+            "sparse GP ({} inducing points; hyper-parameters from {} of the latents, {} likelihood evaluations) on {} train latents, {} test cells: fit {fit_seconds:.1} s, all {seconds:.1} s",
+            gp.inducing_count(),
+            args.hyper_points.min(train_y.len()),
+            gp.evaluations(),
             train_y.len(),
             test_y.len()
         );
@@ -108,11 +133,24 @@ pub struct BoArgs {
     /// Random candidates scored by expected improvement per round.
     #[arg(long, default_value_t = 10_000)]
     pub candidates: usize,
+    /// Where the candidates come from: near the space's cells' latent points, or uniform in
+    /// their bounding box (the D-VAE code's sampler).
+    #[arg(long, value_enum, default_value = "near")]
+    pub sampler: CandidateSampler,
+    /// Noise of the near sampler, in standard deviations of each latent dimension.
+    #[arg(long, default_value_t = 0.1)]
+    pub spread: f32,
     /// Stochastic decodings per candidate; the most frequent valid cell is kept.
     #[arg(long, default_value_t = 10)]
     pub attempts: usize,
     #[arg(long, default_value_t = 500)]
     pub inducing: usize,
+    /// Observations (a random subset) whose exact GP likelihood the hyper-parameters maximise.
+    #[arg(long, default_value_t = 1000)]
+    pub hyper_points: usize,
+    /// L-BFGS iterations per refit (warm-started from the previous round).
+    #[arg(long, default_value_t = 100)]
+    pub gp_iterations: usize,
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     #[arg(long, value_enum, default_value = "wgpu")]
@@ -137,13 +175,18 @@ pub fn bo(args: &BoArgs) -> anyhow::Result<()> {
         batch: args.batch,
         initial: args.initial,
         candidates: args.candidates,
+        sampler: args.sampler,
+        spread: args.spread,
         inducing: args.inducing,
         seed: args.seed,
+        hyper_points: args.hyper_points,
+        gp_iterations: args.gp_iterations,
     };
     chosen.device.seed(args.seed);
     let never = AtomicBool::new(false);
     let json_out = args.json;
     let mut rounds = Vec::new();
+    let mut rounds_seconds = 0.0;
     let started = std::time::Instant::now();
     let outcome = optimise(
         &decoder,
@@ -169,6 +212,7 @@ pub fn bo(args: &BoArgs) -> anyhow::Result<()> {
                         round + 1
                     );
                 }
+                rounds_seconds += seconds;
                 rounds.push(json!({"round": round + 1, "best": best, "seconds": seconds}));
             }
             BoEvent::Evaluated(_) => {}
@@ -194,7 +238,7 @@ pub fn bo(args: &BoArgs) -> anyhow::Result<()> {
                 "rounds": rounds, "evaluated": outcome.evaluations.len(), "estimated": estimated,
                 "initial_best": outcome.initial_best, "best_accuracy": outcome.best, "best_rank": rank,
                 "best_id": outcome.best_row.map(|r| data.records[r].id.clone()), "best_cell": best_cell,
-                "seconds": started.elapsed().as_secs_f64(), "config": config,
+                "seconds": started.elapsed().as_secs_f64(), "fit_seconds": outcome.fit_seconds, "config": config,
             })
         );
         return Ok(());
@@ -207,6 +251,12 @@ pub fn bo(args: &BoArgs) -> anyhow::Result<()> {
         outcome
             .best_row
             .map_or("-".into(), |r| data.records[r].id.clone())
+    );
+    println!(
+        "{:.1} s in all, {:.1} s per round, of which the GP refits took {:.1} s per round",
+        started.elapsed().as_secs_f64(),
+        rounds_seconds / rounds.len().max(1) as f64,
+        outcome.fit_seconds.iter().sum::<f64>() / outcome.fit_seconds.len().max(1) as f64
     );
     if estimated > 0 {
         println!(

@@ -1,0 +1,300 @@
+//! The few dense linear-algebra pieces the sparse GP needs, on row-major ndarray matrices:
+//! Cholesky factorisation, inverse of a lower-triangular matrix, triangular solves, the
+//! squared-exponential kernel matrix, and a projected L-BFGS minimiser. Products of big
+//! matrices go through ndarray's `dot` (matrixmultiply's GEMM).
+
+use ndarray::{Array1, Array2, ArrayView2, Axis};
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    // Four accumulators let the compiler vectorise the loop.
+    let mut acc = [0.0f64; 4];
+    let chunks = a.len() / 4;
+    for k in 0..chunks {
+        for (l, slot) in acc.iter_mut().enumerate() {
+            *slot += a[4 * k + l] * b[4 * k + l];
+        }
+    }
+    let mut sum = acc[0] + acc[1] + acc[2] + acc[3];
+    for k in 4 * chunks..a.len() {
+        sum += a[k] * b[k];
+    }
+    sum
+}
+
+/// Lower Cholesky factor `L` of a symmetric positive-definite `a` (`a = L Lᵀ`), or `None`
+/// when `a` is not numerically positive definite.
+pub fn cholesky(a: &Array2<f64>) -> Option<Array2<f64>> {
+    let n = a.nrows();
+    if a.ncols() != n {
+        return None;
+    }
+    let mut l = vec![0.0f64; n * n];
+    for i in 0..n {
+        for j in 0..=i {
+            let s = a[[i, j]] - dot(&l[i * n..i * n + j], &l[j * n..j * n + j]);
+            if i == j {
+                if !(s > 0.0 && s.is_finite()) {
+                    return None;
+                }
+                l[i * n + i] = s.sqrt();
+            } else {
+                l[i * n + j] = s / l[j * n + j];
+            }
+        }
+    }
+    Array2::from_shape_vec((n, n), l).ok()
+}
+
+/// Cholesky factor of `a + jitter·I`, with the jitter raised tenfold (from `jitter`) up to
+/// four times when the factorisation fails. Returns the factor and the jitter used.
+pub fn cholesky_jittered(a: &Array2<f64>, jitter: f64) -> Option<(Array2<f64>, f64)> {
+    let mut jitter = jitter;
+    for _ in 0..5 {
+        let mut b = a.clone();
+        b.diag_mut().mapv_inplace(|v| v + jitter);
+        if let Some(l) = cholesky(&b) {
+            return Some((l, jitter));
+        }
+        jitter *= 10.0;
+    }
+    None
+}
+
+/// Inverse of a lower-triangular matrix with a positive diagonal (lower-triangular too).
+pub fn lower_inverse(l: &Array2<f64>) -> Array2<f64> {
+    let n = l.nrows();
+    let mut x = vec![0.0f64; n * n];
+    for i in 0..n {
+        // Row i of X: (e_i - Σ_{k<i} L[i][k] X[k][..]) / L[i][i]; X[k] is zero beyond column k.
+        let (done, rest) = x.split_at_mut(i * n);
+        let row = &mut rest[..n];
+        row[i] = 1.0;
+        for k in 0..i {
+            let c = l[[i, k]];
+            if c != 0.0 {
+                let xk = &done[k * n..k * n + k + 1];
+                for (r, v) in row[..=k].iter_mut().zip(xk) {
+                    *r -= c * v;
+                }
+            }
+        }
+        let d = l[[i, i]];
+        for r in row[..=i].iter_mut() {
+            *r /= d;
+        }
+    }
+    Array2::from_shape_vec((n, n), x).unwrap_or_else(|_| Array2::zeros((n, n)))
+}
+
+/// Solves `L Lᵀ x = b` for a lower Cholesky factor `L`.
+pub fn cholesky_solve(l: &Array2<f64>, b: &Array1<f64>) -> Array1<f64> {
+    let n = l.nrows();
+    let mut y = b.to_vec();
+    for i in 0..n {
+        let row = l.row(i);
+        let mut s = y[i];
+        for k in 0..i {
+            s -= row[k] * y[k];
+        }
+        y[i] = s / row[i];
+    }
+    for i in (0..n).rev() {
+        let mut s = y[i];
+        for k in i + 1..n {
+            s -= l[[k, i]] * y[k];
+        }
+        y[i] = s / l[[i, i]];
+    }
+    Array1::from(y)
+}
+
+/// Squared-exponential kernel `s2 · exp(-½ |a_i - b_j|²)` between the rows of `a` and `b`,
+/// which must already be divided by the lengthscales.
+pub fn se_kernel(a: ArrayView2<f64>, b: ArrayView2<f64>, s2: f64) -> Array2<f64> {
+    let na: Array1<f64> = a.map_axis(Axis(1), |r| r.dot(&r));
+    let nb: Array1<f64> = b.map_axis(Axis(1), |r| r.dot(&r));
+    let mut k = a.dot(&b.t());
+    for (i, mut row) in k.axis_iter_mut(Axis(0)).enumerate() {
+        let ai = na[i];
+        for (v, bj) in row.iter_mut().zip(nb.iter()) {
+            let d2 = (ai + bj - 2.0 * *v).max(0.0);
+            *v = s2 * (-0.5 * d2).exp();
+        }
+    }
+    k
+}
+
+/// Minimises `f` (value and gradient; `None` where it cannot be evaluated) inside the box
+/// `[lo, hi]` by L-BFGS with a projected backtracking line search, from `x0`. Stops after
+/// `max_iterations` iterations or when an iteration improves `f` by less than `1e-7·|f|`.
+/// Returns the best point, its value, and the number of evaluations.
+pub fn minimise_lbfgs(
+    mut f: impl FnMut(&[f64]) -> Option<(f64, Vec<f64>)>,
+    x0: &[f64],
+    lo: &[f64],
+    hi: &[f64],
+    max_iterations: usize,
+) -> Option<(Vec<f64>, f64, usize)> {
+    const MEMORY: usize = 10;
+    let project = |x: &mut [f64]| {
+        for ((v, &l), &h) in x.iter_mut().zip(lo).zip(hi) {
+            *v = v.clamp(l, h);
+        }
+    };
+    let mut x = x0.to_vec();
+    project(&mut x);
+    let (mut fx, mut g) = f(&x)?;
+    let mut evaluations = 1;
+    if !fx.is_finite() {
+        return None;
+    }
+    let mut history: Vec<(Vec<f64>, Vec<f64>, f64)> = Vec::new();
+    let vdot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
+    for _ in 0..max_iterations {
+        // Variables held at a bound by the gradient stay there this iteration.
+        let active: Vec<bool> = (0..x.len())
+            .map(|i| (x[i] <= lo[i] && g[i] > 0.0) || (x[i] >= hi[i] && g[i] < 0.0))
+            .collect();
+        let free = |v: &mut Vec<f64>| {
+            for (vi, &a) in v.iter_mut().zip(&active) {
+                if a {
+                    *vi = 0.0;
+                }
+            }
+        };
+        let mut g_free = g.clone();
+        free(&mut g_free);
+        if g_free.iter().all(|v| v.abs() < 1e-10) {
+            break;
+        }
+        // Two-loop recursion: p = -H g on the free variables.
+        let mut q = g_free.clone();
+        let mut alphas = Vec::with_capacity(history.len());
+        for (s, y, rho) in history.iter().rev() {
+            let a = rho * vdot(s, &q);
+            for (qi, yi) in q.iter_mut().zip(y) {
+                *qi -= a * yi;
+            }
+            alphas.push(a);
+        }
+        let gamma = history
+            .last()
+            .map_or(1.0, |(s, y, _)| vdot(s, y) / vdot(y, y).max(1e-300));
+        for qi in q.iter_mut() {
+            *qi *= gamma;
+        }
+        for ((s, y, rho), a) in history.iter().zip(alphas.iter().rev()) {
+            let b = rho * vdot(y, &q);
+            for (qi, si) in q.iter_mut().zip(s) {
+                *qi += (a - b) * si;
+            }
+        }
+        let mut p: Vec<f64> = q.iter().map(|v| -v).collect();
+        free(&mut p);
+        if vdot(&p, &g_free) >= 0.0 || history.is_empty() {
+            // Not a descent direction (or the first step): steepest descent, at most one
+            // unit in the largest coordinate.
+            history.clear();
+            let gmax = g_free.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            p = g_free.iter().map(|v| -v / gmax.max(1.0)).collect();
+        }
+        let mut step = 1.0;
+        let mut accepted = None;
+        for _ in 0..30 {
+            let mut xn: Vec<f64> = x.iter().zip(&p).map(|(a, b)| a + step * b).collect();
+            project(&mut xn);
+            let moved: Vec<f64> = xn.iter().zip(&x).map(|(a, b)| a - b).collect();
+            let decrease = vdot(&g, &moved);
+            if decrease >= 0.0 {
+                // The projection removed every descending component.
+                break;
+            }
+            evaluations += 1;
+            if let Some((fn_, gn)) = f(&xn)
+                && fn_.is_finite()
+                && fn_ <= fx + 1e-4 * decrease
+            {
+                accepted = Some((xn, fn_, gn, moved));
+                break;
+            }
+            step *= 0.5;
+        }
+        let Some((xn, fn_, gn, s)) = accepted else {
+            break;
+        };
+        let y: Vec<f64> = gn.iter().zip(&g).map(|(a, b)| a - b).collect();
+        let sy = vdot(&s, &y);
+        if sy > 1e-12 {
+            history.push((s, y, 1.0 / sy));
+            if history.len() > MEMORY {
+                history.remove(0);
+            }
+        }
+        let improvement = fx - fn_;
+        x = xn;
+        fx = fn_;
+        g = gn;
+        if improvement < 1e-7 * fx.abs().max(1.0) {
+            break;
+        }
+    }
+    Some((x, fx, evaluations))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn cholesky_and_inverse_reproduce_the_matrix() {
+        let a = array![[4.0, 2.0, 0.6], [2.0, 5.0, 1.0], [0.6, 1.0, 3.0]];
+        let l = cholesky(&a).unwrap();
+        let back = l.dot(&l.t());
+        assert!((&back - &a).iter().all(|v| v.abs() < 1e-12));
+        let li = lower_inverse(&l);
+        let eye = li.dot(&l);
+        for i in 0..3 {
+            for j in 0..3 {
+                let want = if i == j { 1.0 } else { 0.0 };
+                assert!((eye[[i, j]] - want).abs() < 1e-12, "{eye}");
+            }
+        }
+        let b = array![1.0, -2.0, 0.5];
+        let x = cholesky_solve(&l, &b);
+        assert!((a.dot(&x) - &b).iter().all(|v| v.abs() < 1e-12));
+        assert!(cholesky(&array![[1.0, 2.0], [2.0, 1.0]]).is_none());
+    }
+
+    #[test]
+    fn kernel_matches_the_definition() {
+        let a = array![[0.0, 1.0], [2.0, -1.0]];
+        let b = array![[1.0, 1.0]];
+        let k = se_kernel(a.view(), b.view(), 2.0);
+        assert!((k[[0, 0]] - 2.0 * (-0.5f64).exp()).abs() < 1e-12);
+        assert!((k[[1, 0]] - 2.0 * (-0.5f64 * 5.0).exp()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn lbfgs_finds_the_minimum_of_a_rosenbrock_valley_and_respects_bounds() {
+        let rosen = |x: &[f64]| {
+            let (a, b) = (x[0], x[1]);
+            let f = (1.0 - a).powi(2) + 100.0 * (b - a * a).powi(2);
+            let g = vec![
+                -2.0 * (1.0 - a) - 400.0 * a * (b - a * a),
+                200.0 * (b - a * a),
+            ];
+            Some((f, g))
+        };
+        let (x, f, _) =
+            minimise_lbfgs(rosen, &[-1.2, 1.0], &[-5.0, -5.0], &[5.0, 5.0], 500).unwrap();
+        assert!(f < 1e-8 && (x[0] - 1.0).abs() < 1e-3, "{x:?} {f}");
+        // With the optimum outside the box, the answer sits on the bound.
+        let (x, _, _) =
+            minimise_lbfgs(rosen, &[0.0, 0.0], &[-5.0, -5.0], &[0.5, 5.0], 500).unwrap();
+        assert!(
+            (x[0] - 0.5).abs() < 1e-9 && (x[1] - 0.25).abs() < 1e-3,
+            "{x:?}"
+        );
+    }
+}
