@@ -11,7 +11,7 @@ use crate::backend::{Backend, ChosenDevice};
 use crate::data::Dataset;
 use crate::explore::{
     CellIndex, Embedding, LatentDecoder, PcaPlane, decoded_grid, embed_dataset, great_circle_walk,
-    line_walk,
+    line_walk, tsne_2d,
 };
 use crate::model::GraphVae;
 use crate::train::RunManifest;
@@ -61,6 +61,10 @@ pub(super) fn open(run: &Path, backend: Backend, quiet: bool) -> anyhow::Result<
     })
 }
 
+/// t-SNE defaults of `embed --tsne` (see BENCHMARKS.md for the times they give).
+const TSNE_PERPLEXITY: f32 = 30.0;
+const TSNE_EPOCHS: usize = 1000;
+
 #[derive(Debug, Args)]
 pub struct EmbedArgs {
     /// Run folder.
@@ -69,6 +73,15 @@ pub struct EmbedArgs {
     /// CSV to write (default: embedding.csv in the run folder).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Also compute t-SNE (Barnes-Hut) of the latent means: the tsne1, tsne2 columns.
+    #[arg(long)]
+    pub tsne: bool,
+    /// t-SNE perplexity.
+    #[arg(long, default_value_t = TSNE_PERPLEXITY)]
+    pub perplexity: f32,
+    /// t-SNE gradient-descent epochs.
+    #[arg(long, default_value_t = TSNE_EPOCHS)]
+    pub tsne_epochs: usize,
     #[arg(long, value_enum, default_value = "wgpu")]
     pub backend: Backend,
     #[arg(long)]
@@ -82,6 +95,24 @@ pub fn embed(args: &EmbedArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let plane = PcaPlane::fit(&o.embedding.means).map_err(|e| anyhow::anyhow!(e))?;
     let pca_seconds = started.elapsed().as_secs_f64();
+    let (tsne, tsne_seconds) = if args.tsne {
+        anyhow::ensure!(
+            args.perplexity.is_finite() && args.perplexity > 0.0,
+            "--perplexity must be a positive number"
+        );
+        anyhow::ensure!(args.tsne_epochs >= 1, "--tsne-epochs must be at least 1");
+        let started = std::time::Instant::now();
+        let xy = tsne_2d(
+            &o.embedding.means,
+            args.perplexity,
+            args.tsne_epochs,
+            |_, _| {},
+        )
+        .map_err(|e| anyhow::anyhow!("t-SNE of {}: {e}", args.run.display()))?;
+        (Some(xy), Some(started.elapsed().as_secs_f64()))
+    } else {
+        (None, None)
+    };
     let out = args
         .out
         .clone()
@@ -91,19 +122,28 @@ pub fn embed(args: &EmbedArgs) -> anyhow::Result<()> {
     let mut w = std::io::BufWriter::new(file);
     let dims = o.embedding.dims();
     let header: Vec<String> = (0..dims).map(|d| format!("z{d}")).collect();
-    writeln!(w, "id,{},pc1,pc2,accuracy", header.join(","))?;
-    for (record, z) in o.data.records.iter().zip(&o.embedding.means) {
+    // The t-SNE columns are always there (empty without --tsne), so the layout is fixed.
+    writeln!(w, "id,{},pc1,pc2,tsne1,tsne2,accuracy", header.join(","))
+        .with_context(|| format!("cannot write {}", out.display()))?;
+    for (k, (record, z)) in o.data.records.iter().zip(&o.embedding.means).enumerate() {
         let (x, y) = plane.project(z);
         let zs: Vec<String> = z.iter().map(|v| v.to_string()).collect();
         let acc = record.accuracy.map_or(String::new(), |a| a.to_string());
-        writeln!(w, "{},{},{x},{y},{acc}", record.id, zs.join(","))?;
+        let t = tsne
+            .as_ref()
+            .map_or(",".to_string(), |t| format!("{},{}", t[k].0, t[k].1));
+        writeln!(w, "{},{},{x},{y},{t},{acc}", record.id, zs.join(","))
+            .with_context(|| format!("cannot write {}", out.display()))?;
     }
-    w.flush()?;
+    w.flush()
+        .with_context(|| format!("cannot write {}", out.display()))?;
     if args.json {
         println!(
             "{}",
             json!({"cells": o.data.len(), "dims": dims, "csv": out, "explained_variance": plane.explained,
-                   "embed_seconds": embed_seconds, "pca_seconds": pca_seconds, "device": o.chosen.label})
+                   "embed_seconds": embed_seconds, "pca_seconds": pca_seconds, "tsne_seconds": tsne_seconds,
+                   "perplexity": args.tsne.then_some(args.perplexity), "tsne_epochs": args.tsne.then_some(args.tsne_epochs),
+                   "device": o.chosen.label})
         );
     } else {
         println!(
@@ -115,6 +155,12 @@ pub fn embed(args: &EmbedArgs) -> anyhow::Result<()> {
             plane.explained[1] * 100.0,
             out.display()
         );
+        if let Some(t) = tsne_seconds {
+            println!(
+                "t-SNE (Barnes-Hut, perplexity {}, {} epochs) in {t:.1} s",
+                args.perplexity, args.tsne_epochs
+            );
+        }
     }
     Ok(())
 }
