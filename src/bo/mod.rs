@@ -237,9 +237,10 @@ pub fn optimise(
 
 /// The papers' loop on any [`Objective`]: starting from `initial`, each round refits the
 /// sparse GP (warm-started from the last round's hyper-parameters), scores
-/// `config.candidates` uniform points of the bounding box of `region` by expected
-/// improvement, and decodes them in descending order until `config.batch` new cells have a
-/// value. `config.initial` is not used here (the caller chose `initial`).
+/// `config.candidates` random latent points by expected improvement (drawn near the points of
+/// `region`, or uniformly in their bounding box: `config.sampler`), and decodes them in
+/// descending order until `config.batch` new cells have a value. `config.initial` is not used
+/// here (the caller chose `initial`).
 pub fn optimise_objective(
     objective: &mut dyn Objective,
     initial: Vec<Observation>,

@@ -215,26 +215,29 @@ impl Surrogate {
         let mut hi = vec![hi_l; dims];
         lo.extend([(1e-3f64).ln(), NOISE_FLOOR.ln()]);
         hi.extend([(1e2f64).ln(), (10.0f64).ln()]);
-        let init: Vec<f64> = match warm {
-            Some(h) if h.lengthscales.len() == dims => h
-                .lengthscales
+        let warm: Option<Vec<f64>> = warm.filter(|h| h.lengthscales.len() == dims).map(|h| {
+            h.lengthscales
                 .iter()
                 .map(|l| l.ln())
                 .chain([h.signal_variance.ln(), h.noise_variance.ln()])
-                .collect(),
-            _ => std::iter::repeat_n(spread.ln(), dims)
+                .collect()
+        });
+        // Without a warm start: every lengthscale the latents' spread, s² = 1, σ² = 0.1.
+        let cold = || -> Vec<f64> {
+            std::iter::repeat_n(spread.ln(), dims)
                 .chain([0.0, (0.1f64).ln()])
-                .collect(),
+                .collect()
         };
-        let init: Vec<f64> = init
-            .iter()
-            .zip(lo.iter().zip(&hi))
-            .map(|(v, (l, h))| if v.is_finite() { v.clamp(*l, *h) } else { *l })
-            .collect();
-
         let (params, log_likelihood, evaluations) = if settings.max_iterations == 0 {
-            (init, f64::NAN, 0)
+            // Nothing to fit: the warm values as they are (`from_parts` checks them).
+            (warm.unwrap_or_else(cold), f64::NAN, 0)
         } else {
+            let init: Vec<f64> = warm
+                .unwrap_or_else(cold)
+                .iter()
+                .zip(lo.iter().zip(&hi))
+                .map(|(v, (l, h))| if v.is_finite() { v.clamp(*l, *h) } else { *l })
+                .collect();
             let mut rows: Vec<usize> = (0..n).collect();
             if n > settings.hyper_points.max(2) {
                 rows.shuffle(&mut rng);
