@@ -2,6 +2,10 @@
 //! Cholesky factorisation, inverse of a lower-triangular matrix, triangular solves, the
 //! squared-exponential kernel matrix, and a projected L-BFGS minimiser. Products of big
 //! matrices go through ndarray's `dot` (matrixmultiply's GEMM).
+//!
+//! Why not linfa-linalg's Cholesky and triangular solves: they give the same results, but made
+//! `cellspace predict` on ENAS 10× slower (232.8 s against 22.1 s, measured), since the
+//! hyper-parameter fit factorises 1000 × 1000 matrices about a hundred times.
 
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 
