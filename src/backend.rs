@@ -25,7 +25,13 @@ pub struct ChosenDevice {
 /// Finds a hardware wgpu adapter; software rasterisers (llvmpipe/lavapipe) do not count, since
 /// training on them is far slower than on Burn's CPU backend (set
 /// `CELLSPACE_ALLOW_SOFTWARE_GPU=1` to use one anyway, e.g. to test the wgpu path).
+/// Probed once per process: start-up and every later `choose` share the answer.
 pub fn gpu_adapter() -> Result<String, String> {
+    static PROBE: std::sync::OnceLock<Result<String, String>> = std::sync::OnceLock::new();
+    PROBE.get_or_init(probe_adapter).clone()
+}
+
+fn probe_adapter() -> Result<String, String> {
     // Vulkan, Metal and DX12 only: Burn computes through those, and probing OpenGL (EGL) only
     // prints display-server noise.
     let mut descriptor = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
