@@ -144,6 +144,28 @@ fn train_then_eval_a_tiny_run() {
         let v = metrics[key].as_f64().unwrap();
         assert!((0.0..=1.0).contains(&v), "{key} = {v}");
     }
+    // One decoding direction alone, recorded in the protocol.
+    let forward = json(&[
+        "eval",
+        "--run",
+        run,
+        "--backend",
+        "cpu",
+        "--test-limit",
+        "4",
+        "--samples",
+        "1",
+        "--decodes",
+        "1",
+        "--prior",
+        "8",
+        "--readout",
+        "forward",
+        "--json",
+    ]);
+    assert_eq!(forward["protocol"]["readout"], "forward");
+    let v = forward["reconstruction_accuracy"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&v), "forward reconstruction = {v}");
     // Resuming to more epochs continues the same run.
     let resumed = json(&[
         "train",
@@ -231,4 +253,20 @@ fn dvae_emb_trains_in_rounds() {
     assert_eq!(trained["epochs"], 2);
     let manifest = std::fs::read_to_string(run.join("run.json")).unwrap();
     assert!(manifest.contains("\"embedding_rounds\": 2"), "{manifest}");
+    // D-VAE decodes in one direction: asking for SVGe's backward pass is a clear error.
+    let out = cellspace(&[
+        "eval",
+        "--run",
+        run.to_str().unwrap(),
+        "--backend",
+        "cpu",
+        "--readout",
+        "backward",
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("needs an SVGe run") && err.contains("dvae-emb"),
+        "{err}"
+    );
 }

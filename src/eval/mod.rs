@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use burn::tensor::{Device, Distribution, Tensor, TensorData};
 use serde::Serialize;
 
-use crate::model::{GraphBatch, GraphVae};
+use crate::model::{GraphBatch, GraphVae, Readout};
 use crate::space::{Cell, SpaceKind};
 
 /// How many samples and decodings the metrics use (reference protocol: 10 × 10 per test
@@ -18,6 +18,8 @@ pub struct EvalProtocol {
     pub decodes_per_prior_point: usize,
     pub test_limit: Option<usize>,
     pub seed: u64,
+    /// Which of SVGe's decoding directions make the cell (the paper's: the union).
+    pub readout: Readout,
 }
 
 impl Default for EvalProtocol {
@@ -29,6 +31,7 @@ impl Default for EvalProtocol {
             decodes_per_prior_point: 10,
             test_limit: None,
             seed: 0,
+            readout: Readout::Union,
         }
     }
 }
@@ -70,11 +73,16 @@ pub fn latent_means(
 }
 
 /// Decodes each row of `z` `times` times (stochastic decoding).
-fn decode_repeated(model: &GraphVae, z: &Tensor<2>, times: usize) -> Vec<Vec<Option<Cell>>> {
+fn decode_repeated(
+    model: &GraphVae,
+    z: &Tensor<2>,
+    times: usize,
+    readout: Readout,
+) -> Vec<Vec<Option<Cell>>> {
     let b = z.dims()[0];
     let mut out = vec![Vec::with_capacity(times); b];
     for _ in 0..times {
-        for (i, cell) in model.decode(z, true).into_iter().enumerate() {
+        for (i, cell) in model.decode_with(z, true, readout).into_iter().enumerate() {
             out[i].push(cell);
         }
     }
@@ -103,7 +111,7 @@ pub fn evaluate(
         progress("reconstruction", c, chunks);
         let batch = GraphBatch::new(chunk, space.max_nodes(), device);
         let (mu, logvar) = model.encode(&batch);
-        for decoded in decode_repeated(model, &mu, protocol.decodes_per_sample)
+        for decoded in decode_repeated(model, &mu, protocol.decodes_per_sample, protocol.readout)
             .iter()
             .zip(chunk)
         {
@@ -117,9 +125,10 @@ pub fn evaluate(
         for _ in 0..protocol.samples_per_graph {
             let eps = Tensor::<2>::random(mu.dims(), Distribution::Normal(0.0, 1.0), device);
             let z = mu.clone() + eps * (logvar.clone() * 0.5).exp();
-            for (decoded, truth) in decode_repeated(model, &z, protocol.decodes_per_sample)
-                .iter()
-                .zip(chunk)
+            for (decoded, truth) in
+                decode_repeated(model, &z, protocol.decodes_per_sample, protocol.readout)
+                    .iter()
+                    .zip(chunk)
             {
                 hits += decoded
                     .iter()
@@ -164,7 +173,12 @@ pub fn evaluate(
         let z = Tensor::<2>::random([rows, latent], Distribution::Normal(0.0, 1.0), device)
             * std.clone()
             + centre.clone();
-        for decoded in decode_repeated(model, &z, protocol.decodes_per_prior_point) {
+        for decoded in decode_repeated(
+            model,
+            &z,
+            protocol.decodes_per_prior_point,
+            protocol.readout,
+        ) {
             total += decoded.len();
             valid.extend(decoded.into_iter().flatten().filter(|c| space.is_valid(c)));
         }

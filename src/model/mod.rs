@@ -42,6 +42,20 @@ impl ModelKind {
     }
 }
 
+/// Which of SVGe's two decoding directions make the output cell. The paper's is the union;
+/// the single directions let `eval --readout` measure what each side contributes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Readout {
+    /// Both directions: node types must agree, the edges of both are kept (the paper's).
+    #[default]
+    Union,
+    /// The forward pass alone (from the input node).
+    Forward,
+    /// The backward pass alone (from the output node).
+    Backward,
+}
+
 /// Hyper-parameters of a model; the defaults are the papers'.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VaeConfig {
@@ -138,11 +152,26 @@ impl GraphVae {
 
     /// Decodes latent points into cells (`None` where the decoder produced no cell).
     pub fn decode(&self, z: &Tensor<2>, stochastic: bool) -> Vec<Option<Cell>> {
+        self.decode_with(z, stochastic, Readout::Union)
+    }
+
+    /// Like `decode`, with SVGe's output read from `readout`. D-VAE decodes in one direction:
+    /// every readout gives its forward cells.
+    pub fn decode_with(
+        &self,
+        z: &Tensor<2>,
+        stochastic: bool,
+        readout: Readout,
+    ) -> Vec<Option<Cell>> {
         match self {
             GraphVae::Svge(m) => m
                 .decode(z, stochastic)
                 .into_iter()
-                .map(|(f, b)| union_cell(f.forward_cell(), b.backward_cell()))
+                .map(|(f, b)| match readout {
+                    Readout::Union => union_cell(f.forward_cell(), b.backward_cell()),
+                    Readout::Forward => f.forward_cell(),
+                    Readout::Backward => b.backward_cell(),
+                })
                 .collect(),
             GraphVae::Dvae(m) => m
                 .decode(z, stochastic)
