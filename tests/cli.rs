@@ -87,6 +87,28 @@ fn every_sub_command_has_help() {
     }
 }
 
+/// `eval --json` of `run` on 4 test graphs, one sample and decoding each, 8 prior points.
+fn tiny_eval(run: &str, readout: &str) -> serde_json::Value {
+    json(&[
+        "eval",
+        "--run",
+        run,
+        "--backend",
+        "cpu",
+        "--test-limit",
+        "4",
+        "--samples",
+        "1",
+        "--decodes",
+        "1",
+        "--prior",
+        "8",
+        "--readout",
+        readout,
+        "--json",
+    ])
+}
+
 #[test]
 fn train_then_eval_a_tiny_run() {
     let dir = tempfile::tempdir().unwrap();
@@ -119,22 +141,8 @@ fn train_then_eval_a_tiny_run() {
             .unwrap();
     assert_eq!(manifest["config"]["space"], "nb201");
     assert_eq!(manifest["epochs"].as_array().unwrap().len(), 2);
-    let metrics = json(&[
-        "eval",
-        "--run",
-        run,
-        "--backend",
-        "cpu",
-        "--test-limit",
-        "4",
-        "--samples",
-        "1",
-        "--decodes",
-        "1",
-        "--prior",
-        "8",
-        "--json",
-    ]);
+    let metrics = tiny_eval(run, "union");
+    assert_eq!(metrics["protocol"]["readout"], "union");
     for key in [
         "reconstruction_accuracy",
         "validity",
@@ -145,24 +153,7 @@ fn train_then_eval_a_tiny_run() {
         assert!((0.0..=1.0).contains(&v), "{key} = {v}");
     }
     // One decoding direction alone, recorded in the protocol.
-    let forward = json(&[
-        "eval",
-        "--run",
-        run,
-        "--backend",
-        "cpu",
-        "--test-limit",
-        "4",
-        "--samples",
-        "1",
-        "--decodes",
-        "1",
-        "--prior",
-        "8",
-        "--readout",
-        "forward",
-        "--json",
-    ]);
+    let forward = tiny_eval(run, "forward");
     assert_eq!(forward["protocol"]["readout"], "forward");
     let v = forward["reconstruction_accuracy"].as_f64().unwrap();
     assert!((0.0..=1.0).contains(&v), "forward reconstruction = {v}");

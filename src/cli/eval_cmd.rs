@@ -62,7 +62,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     if args.readout != Readout::Union && manifest.config.vae.model != ModelKind::Svge {
         anyhow::bail!(
             "--readout {} needs an SVGe run: {} ({}) decodes in one direction",
-            format!("{:?}", args.readout).to_lowercase(),
+            args.readout.name(),
             args.run.display(),
             manifest.config.vae.model.name()
         );
@@ -116,7 +116,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     if args.readout != Readout::Union {
         println!(
             "  decoded cells read from the {} pass alone (the paper's is the union)",
-            format!("{:?}", args.readout).to_lowercase()
+            args.readout.name()
         );
     }
     println!("  {:<34} {:>9} {:>9}", "metric (%)", "cellspace", "paper");

@@ -56,6 +56,16 @@ pub enum Readout {
     Backward,
 }
 
+impl Readout {
+    pub fn name(self) -> &'static str {
+        match self {
+            Readout::Union => "union",
+            Readout::Forward => "forward",
+            Readout::Backward => "backward",
+        }
+    }
+}
+
 /// Hyper-parameters of a model; the defaults are the papers'.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VaeConfig {
