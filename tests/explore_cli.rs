@@ -3,9 +3,16 @@
 
 use std::process::Command;
 
-fn cellspace() -> Command {
+/// `cellspace embed` of the bundled NB201 model on the CPU backend.
+fn embed_nb201() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_cellspace"));
-    c.env("BURN_DEVICE", "flex");
+    c.env("BURN_DEVICE", "flex").args([
+        "embed",
+        "--run",
+        "assets/models/svge-nb201",
+        "--backend",
+        "cpu",
+    ]);
     c
 }
 
@@ -13,14 +20,7 @@ fn cellspace() -> Command {
 fn embed_with_tsne_writes_both_maps_for_every_cell() {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("nb201.csv");
-    let out = cellspace()
-        .args([
-            "embed",
-            "--run",
-            "assets/models/svge-nb201",
-            "--backend",
-            "cpu",
-        ])
+    let out = embed_nb201()
         .args(["--tsne", "--tsne-epochs", "60", "--json", "--out"])
         .arg(&csv)
         .output()
@@ -66,14 +66,7 @@ fn embed_refuses_bad_tsne_options() {
         ["--perplexity", "NaN"],
         ["--tsne-epochs", "0"],
     ] {
-        let out = cellspace()
-            .args([
-                "embed",
-                "--run",
-                "assets/models/svge-nb201",
-                "--backend",
-                "cpu",
-            ])
+        let out = embed_nb201()
             .arg("--tsne")
             .args(bad)
             .arg("--out")
