@@ -28,7 +28,35 @@ pub struct ChosenDevice {
 /// Probed once per process: start-up and every later `choose` share the answer.
 pub fn gpu_adapter() -> Result<String, String> {
     static PROBE: std::sync::OnceLock<Result<String, String>> = std::sync::OnceLock::new();
-    PROBE.get_or_init(probe_adapter).clone()
+    PROBE.get_or_init(|| quiet_stderr(probe_adapter)).clone()
+}
+
+/// Runs `f` with the process's stderr sent to /dev/null: the Vulkan loader and Mesa print
+/// lines such as "XDG_RUNTIME_DIR is invalid" while an adapter is looked for, and a probe
+/// must not print. The answer (a reason, when no GPU is usable) is returned instead.
+#[cfg(unix)]
+fn quiet_stderr<T>(f: impl FnOnce() -> T) -> T {
+    use std::os::fd::AsRawFd;
+    let Ok(null) = std::fs::OpenOptions::new().write(true).open("/dev/null") else {
+        return f();
+    };
+    // SAFETY: plain descriptor calls on descriptors this function owns or restores.
+    let saved = unsafe { libc::dup(2) };
+    if saved < 0 || unsafe { libc::dup2(null.as_raw_fd(), 2) } < 0 {
+        return f();
+    }
+    let out = f();
+    // SAFETY: `saved` is the descriptor duplicated above.
+    unsafe {
+        libc::dup2(saved, 2);
+        libc::close(saved);
+    }
+    out
+}
+
+#[cfg(not(unix))]
+fn quiet_stderr<T>(f: impl FnOnce() -> T) -> T {
+    f()
 }
 
 fn probe_adapter() -> Result<String, String> {

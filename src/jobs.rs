@@ -6,6 +6,22 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread::JoinHandle;
 
+/// What cancelled work returns: the error text every job uses, so a front end can tell a
+/// cancelled job from a failed one.
+pub const CANCELLED: &str = "cancelled";
+
+/// A flag nobody sets: the cancel flag of work started where nothing can cancel it (the CLI).
+pub static NEVER: AtomicBool = AtomicBool::new(false);
+
+/// `Err("cancelled")` once `cancel` is set: called between the steps of long loops.
+pub fn check(cancel: &AtomicBool) -> Result<(), String> {
+    if cancel.load(Ordering::Relaxed) {
+        Err(CANCELLED.into())
+    } else {
+        Ok(())
+    }
+}
+
 /// A running job producing events `E` and a result `R`.
 pub struct Job<E, R> {
     pub events: Receiver<E>,

@@ -11,10 +11,15 @@ use cellspace::explore::{
 };
 use cellspace::model::{ModelKind, VaeConfig};
 use cellspace::space::SpaceKind;
-use cellspace::train::{TrainConfig, load_run, train};
+use cellspace::train::{TrainConfig, load_run, model_file, train};
+
+/// The bundled NB201 model: a real latent space, where walks decode valid cells.
+fn bundled_nb201() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/models/svge-nb201")
+}
 
 #[test]
-fn walks_and_grids_decode_every_point() {
+fn embeddings_are_cached_for_a_run_trained_here() {
     let dir = tempfile::tempdir().unwrap();
     let mut config = TrainConfig::paper(
         SpaceKind::Nb201,
@@ -39,25 +44,49 @@ fn walks_and_grids_decode_every_point() {
     .unwrap();
 
     let device = Device::flex();
-    let (_, model) = load_run(dir.path(), &device).unwrap();
+    let (manifest, model) = load_run(dir.path(), &device).unwrap();
+    let model_file = model_file(dir.path(), &manifest);
+    assert!(model_file.is_file(), "{}", model_file.display());
     let data = Dataset::bundled(SpaceKind::Nb201).unwrap();
     let cache = dir.path().join("latents.bin");
+    let never = AtomicBool::new(false);
+    let embedding =
+        embed_dataset(&model, &data, &device, Some((&cache, &model_file)), &never).unwrap();
+    assert_eq!(embedding.means.len(), 15_625);
+    assert_eq!(embedding.dims(), 56);
+    // The second time comes from the cache, unchanged.
+    let again = embed_dataset(&model, &data, &device, Some((&cache, &model_file)), &never).unwrap();
+    assert_eq!(again.means[100], embedding.means[100]);
+    // A set cancel flag stops encoding (no cache to read: a fresh path).
+    let cancelled = embed_dataset(
+        &model,
+        &data,
+        &device,
+        Some((&dir.path().join("other.bin"), &model_file)),
+        &AtomicBool::new(true),
+    );
+    assert_eq!(cancelled.unwrap_err(), "cancelled");
+}
+
+#[test]
+fn walks_and_grids_decode_every_point() {
+    let device = Device::flex();
+    let run = bundled_nb201();
+    let (manifest, model) = load_run(&run, &device).unwrap();
+    let data = Dataset::bundled(SpaceKind::Nb201).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let never = AtomicBool::new(false);
     let embedding = embed_dataset(
         &model,
         &data,
         &device,
-        Some((&cache, &dir.path().join("model.bpk"))),
-    );
-    assert_eq!(embedding.means.len(), 15_625);
-    assert_eq!(embedding.dims(), 56);
-    // The second time comes from the cache, unchanged.
-    let again = embed_dataset(
-        &model,
-        &data,
-        &device,
-        Some((&cache, &dir.path().join("model.bpk"))),
-    );
-    assert_eq!(again.means[100], embedding.means[100]);
+        Some((
+            &tmp.path().join("latents.bin"),
+            &model_file(&run, &manifest),
+        )),
+        &never,
+    )
+    .unwrap();
 
     let index = CellIndex::new(&data);
     assert_eq!(index.find(&data.records[6111].cell), Some(6111));
@@ -67,25 +96,33 @@ fn walks_and_grids_decode_every_point() {
         index: &index,
         device: &device,
         attempts: 3,
+        cancel: &never,
     };
-    let walk = great_circle_walk(&decoder, &embedding.means[0], 14, 0);
+    let walk = great_circle_walk(&decoder, &embedding.means[6111], 14, 0).unwrap();
     assert_eq!(walk.len(), 14);
     assert!(walk[0].edit_distance.is_none());
+    let mut compared = 0;
     for pair in walk.windows(2) {
         if let (Some(a), Some(b)) = (&pair[0].cell, &pair[1].cell) {
             assert_eq!(pair[1].edit_distance, Some(a.edit_distance(b)));
+            compared += 1;
         }
     }
+    assert!(compared >= 7, "only {compared} neighbouring pairs decoded");
     // The radius of the start point is kept all along the circle.
     let norm = |z: &[f32]| z.iter().map(|v| v * v).sum::<f32>().sqrt();
     for step in &walk {
-        assert!((norm(&step.latent) - norm(&embedding.means[0])).abs() < 1e-3);
+        assert!((norm(&step.latent) - norm(&embedding.means[6111])).abs() < 1e-3);
     }
-    // Every valid NB201 decoding is in the table, with its accuracy.
-    for step in walk.iter().filter(|s| s.valid) {
+    // The bundled model decodes its own cell's latent point back (step 0), and every valid
+    // NB201 decoding is in the table, with its accuracy.
+    assert_eq!(walk[0].row, Some(6111));
+    let valid: Vec<_> = walk.iter().filter(|s| s.valid).collect();
+    assert!(valid.len() >= 7, "only {} of 14 steps valid", valid.len());
+    for step in valid {
         assert!(step.row.is_some() && step.accuracy.is_some());
     }
-    let line = line_walk(&decoder, &embedding.means[0], &embedding.means[1], 5);
+    let line = line_walk(&decoder, &embedding.means[0], &embedding.means[1], 5).unwrap();
     assert_eq!(line.len(), 5);
     assert!(
         line[4]
@@ -94,9 +131,26 @@ fn walks_and_grids_decode_every_point() {
             .zip(&embedding.means[1])
             .all(|(a, b)| (a - b).abs() < 1e-5)
     );
+    assert_eq!(line[0].row, Some(0));
 
     let plane = PcaPlane::fit(&embedding.means).unwrap();
-    let (points, distinct) = decoded_grid(&decoder, &plane, 5, 1.0);
+    let (points, distinct) = decoded_grid(&decoder, &plane, 5, 1.0).unwrap();
     assert_eq!(points.len(), 25);
-    assert!((1..=25).contains(&distinct));
+    assert!((2..=25).contains(&distinct), "{distinct} distinct cells");
+    assert!(points.iter().filter(|p| p.valid).count() >= 13);
+
+    // Cancelled: walks and grids stop with "cancelled" instead of a result.
+    let stop = AtomicBool::new(true);
+    let cancelled = LatentDecoder {
+        cancel: &stop,
+        ..decoder
+    };
+    assert_eq!(
+        great_circle_walk(&cancelled, &embedding.means[0], 14, 0).unwrap_err(),
+        "cancelled"
+    );
+    assert_eq!(
+        decoded_grid(&cancelled, &plane, 5, 1.0).unwrap_err(),
+        "cancelled"
+    );
 }

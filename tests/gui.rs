@@ -129,9 +129,13 @@ fn opens_selects_pins_and_exports() {
     harness.step();
     assert_eq!(harness.state().candidates.len(), 1);
     harness.get_by_label("Export JSON...").click();
-    harness.step();
-    harness.step();
     let file = out.path().join("candidates-nb201.json");
+    // The dialog answers on its own thread; the export follows in a later frame.
+    step_until(&mut harness, Duration::from_secs(10), "the export", |a| {
+        a.notice
+            .as_deref()
+            .is_some_and(|n| n.starts_with("wrote 1 candidates"))
+    });
     let text = std::fs::read_to_string(&file).expect("the export wrote a file");
     let json: serde_json::Value = serde_json::from_str(&text).unwrap();
     let list = json.as_array().unwrap();
@@ -275,4 +279,248 @@ fn renders_the_map_through_the_point_shader() {
         "only {} colours in the map area",
         colours.len()
     );
+}
+
+#[test]
+fn without_a_native_dialog_the_path_fields_answer() {
+    // FixedDialogs::default() answers every dialog with "nothing chosen", as rfd does where no
+    // desktop portal runs.
+    let out = tempfile::tempdir().unwrap();
+    let mut harness = app_harness(FixedDialogs::default());
+    opened(&mut harness);
+    let best = cellspace::gui::panels::best_row(harness.state()).unwrap();
+    harness.state_mut().selection = Some(Selection::Row(best));
+    harness.step();
+    harness.get_by_label("Pin as candidate").click();
+    harness.step();
+    harness.get_by_label("Candidates").click();
+    harness.step();
+    harness.get_by_label("Export JSON...").click();
+    step_until(&mut harness, Duration::from_secs(10), "the answer", |a| {
+        a.pending_dialog.is_none() && a.notice.is_some()
+    });
+    let notice = harness.state().notice.clone().unwrap();
+    assert!(
+        notice.contains("nothing chosen") && notice.contains("type it"),
+        "{notice}"
+    );
+    // The in-window field, filled with a default, exports where it says (CSV by the name).
+    assert!(
+        harness
+            .state()
+            .paths
+            .export
+            .ends_with("candidates-nb201.json")
+    );
+    let file = out.path().join("mine.csv");
+    harness.state_mut().paths.export = file.display().to_string();
+    harness.step();
+    harness.get_by_label("Export here").click();
+    harness.step();
+    let csv = std::fs::read_to_string(&file).expect("the export wrote the typed path");
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    let notice = harness.state().notice.clone().unwrap();
+    assert!(notice.starts_with("wrote 1 candidates to"), "{notice}");
+    // A path that cannot be written is an error naming it.
+    harness.state_mut().paths.export = out.path().join("no/such/dir/x.json").display().to_string();
+    harness.step();
+    harness.get_by_label("Export here").click();
+    harness.step();
+    let errors = harness.state().errors.clone();
+    assert!(
+        errors.iter().any(|e| e.contains("no/such/dir")),
+        "{errors:?}"
+    );
+}
+
+/// Starts a job with `start` and cancels it: with the top bar's Cancel button when `button`
+/// (jobs that run for seconds), else at once through the app (a job that may end within a
+/// frame, which would otherwise race the click). Waits until it is gone and returns the
+/// seconds from the cancel to the job's end.
+fn start_and_cancel(
+    harness: &mut Harness<'_, CellspaceApp>,
+    what: &str,
+    button: bool,
+    start: impl FnOnce(&mut CellspaceApp),
+) -> f64 {
+    start(harness.state_mut());
+    if button {
+        harness.step();
+        assert!(harness.state().busy(), "{what} started");
+        harness.get_by_label("Cancel").click();
+    } else {
+        let app = harness.state_mut();
+        app.decode.as_mut().expect("a decoding job").cancel();
+    }
+    let clicked = Instant::now();
+    step_until(harness, Duration::from_secs(60), what, |a| !a.busy());
+    let seconds = clicked.elapsed().as_secs_f64();
+    println!("{what}: ended {seconds:.2} s after Cancel");
+    assert!(
+        harness.state().errors.is_empty(),
+        "{what}: {:?}",
+        harness.state().errors
+    );
+    seconds
+}
+
+#[test]
+fn every_job_kind_cancels_and_its_result_is_never_applied() {
+    use cellspace::gui::panels;
+    let mut harness = app_harness(FixedDialogs::default());
+    opened(&mut harness);
+    let best = panels::best_row(harness.state()).unwrap();
+    harness.state_mut().selection = Some(Selection::Row(best));
+    harness.step();
+    let mut latencies = Vec::new();
+
+    latencies.push(start_and_cancel(
+        &mut harness,
+        "t-SNE",
+        true,
+        panels::latent_map::start_tsne,
+    ));
+    assert!(
+        harness
+            .state()
+            .workspace
+            .as_ref()
+            .unwrap()
+            .run
+            .as_ref()
+            .unwrap()
+            .tsne
+            .is_none()
+    );
+
+    latencies.push(start_and_cancel(
+        &mut harness,
+        "GP prediction",
+        true,
+        panels::latent_map::start_predict,
+    ));
+    let run = harness
+        .state()
+        .workspace
+        .as_ref()
+        .unwrap()
+        .run
+        .as_ref()
+        .unwrap();
+    assert!(run.predicted.is_none() && run.surrogate.is_none());
+
+    harness.state_mut().walk.steps = 400;
+    latencies.push(start_and_cancel(
+        &mut harness,
+        "walk",
+        true,
+        panels::walk::start,
+    ));
+    assert!(harness.state().walk.result.is_empty());
+
+    harness.state_mut().landscape.size = 60;
+    latencies.push(start_and_cancel(
+        &mut harness,
+        "landscape",
+        true,
+        panels::landscape::start,
+    ));
+    assert!(harness.state().landscape.points.is_empty());
+
+    latencies.push(start_and_cancel(
+        &mut harness,
+        "BO",
+        true,
+        panels::bo::start,
+    ));
+    assert!(harness.state().bo.outcome.is_none() && harness.state().bo.cancelled);
+
+    let latent = harness
+        .state()
+        .workspace
+        .as_ref()
+        .unwrap()
+        .run
+        .as_ref()
+        .unwrap()
+        .latents[0]
+        .clone();
+    latencies.push(start_and_cancel(&mut harness, "decoding", false, |a| {
+        a.decode_point(latent, "test".into())
+    }));
+    assert_eq!(harness.state().selection, Some(Selection::Row(best)));
+
+    // Opening another space: cancelled, the open workspace stays.
+    latencies.push(start_and_cancel(&mut harness, "opening ENAS", true, |a| {
+        a.open_space(SpaceKind::Enas)
+    }));
+    assert_eq!(
+        harness.state().workspace.as_ref().unwrap().space,
+        SpaceKind::Nb201
+    );
+    println!("cancel latencies (s): {latencies:.2?}");
+}
+
+#[test]
+fn walk_landscape_and_bo_run_to_their_results() {
+    let mut harness = app_harness(FixedDialogs::default());
+    opened(&mut harness);
+    let best = cellspace::gui::panels::best_row(harness.state()).unwrap();
+    harness.state_mut().selection = Some(Selection::Row(best));
+
+    // Walk: started from its panel's button, 8 decoded steps from the selected cell.
+    harness.get_by_label("Walk").click();
+    harness.step();
+    harness.state_mut().walk.steps = 8;
+    harness.get_by_label("Start walk").click();
+    harness.step();
+    assert!(harness.state().walk.task.is_some(), "the walk started");
+    step_until(&mut harness, Duration::from_secs(120), "the walk", |a| {
+        a.walk.task.is_none()
+    });
+    let walk = &harness.state().walk.result;
+    assert_eq!(walk.len(), 8);
+    assert_eq!(
+        walk[0].row,
+        Some(best),
+        "the walk starts at the selected cell"
+    );
+
+    // Landscape: a 6 x 6 grid, every point decoded.
+    harness.get_by_label("Landscape").click();
+    harness.step();
+    harness.state_mut().landscape.size = 6;
+    harness.get_by_label("Decode grid").click();
+    harness.step();
+    assert!(harness.state().landscape.task.is_some(), "the grid started");
+    step_until(&mut harness, Duration::from_secs(120), "the grid", |a| {
+        a.landscape.task.is_none()
+    });
+    assert_eq!(harness.state().landscape.points.len(), 36);
+    assert!(harness.state().landscape.distinct >= 2);
+
+    // BO: 2 rounds of 4, each evaluation a cell of the table with its true accuracy.
+    harness.get_by_label("BO").click();
+    harness.step();
+    {
+        let bo = &mut harness.state_mut().bo;
+        bo.rounds = 2;
+        bo.batch = 4;
+    }
+    harness.get_by_label("Start BO").click();
+    harness.step();
+    assert!(harness.state().bo.task.is_some(), "BO started");
+    step_until(&mut harness, Duration::from_secs(300), "BO", |a| {
+        a.bo.task.is_none()
+    });
+    let app = harness.state();
+    assert!(app.errors.is_empty(), "{:?}", app.errors);
+    let outcome = app.bo.outcome.as_ref().expect("BO recorded its outcome");
+    assert_eq!(outcome.evaluations.len(), 8);
+    assert!(outcome.best >= outcome.initial_best);
+    let data = &app.workspace.as_ref().unwrap().data;
+    for e in &outcome.evaluations {
+        let row = e.row.expect("NB201 cells are all in the table");
+        assert_eq!(Some(e.value), data.records[row].accuracy);
+    }
 }

@@ -241,3 +241,37 @@ fn wrong_hash_and_duplicates() {
         Some(3),
     );
 }
+
+#[test]
+fn a_file_cut_short_is_reported() {
+    // `0.7302` cut to `0.73`: the value parses, so only the missing final newline tells.
+    let dir = tempfile::tempdir().unwrap();
+    let cut = dir.path().join("cut.csv");
+    let whole = format!("{ENAS_HEADER}{ENAS_ROW}{ENAS_ROW}");
+    std::fs::write(&cut, &whole[..whole.len() - 3]).unwrap();
+    let data = cellspace::data::Dataset::from_file(cellspace::space::SpaceKind::Enas, &cut)
+        .expect("a cut file still loads");
+    assert_eq!(data.warnings.len(), 1, "{:?}", data.warnings);
+    let w = &data.warnings[0];
+    assert!(
+        w.contains("cut.csv:3:") && w.contains("newline") && w.contains("'0.73'"),
+        "{w}"
+    );
+    // A whole file has no warning.
+    let ok = dir.path().join("ok.csv");
+    std::fs::write(&ok, &whole).unwrap();
+    let data = cellspace::data::Dataset::from_file(cellspace::space::SpaceKind::Enas, &ok).unwrap();
+    assert!(data.warnings.is_empty());
+    // The CLI says so on stderr.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cellspace"))
+        .args(["data", "--space", "enas", "--file"])
+        .arg(&cut)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("warning: ") && err.contains("cut.csv:3:"),
+        "{err}"
+    );
+}

@@ -41,7 +41,7 @@ fn overfit(model: ModelKind, space: SpaceKind, count: usize, steps: usize, hidde
     let vae = vae.valid();
     let batch = GraphBatch::new(&cells, space.max_nodes(), &device);
     let (mu, _) = vae.encode(&batch);
-    let decoded = vae.decode(&mu, false);
+    let decoded = vae.decode(&mu, false).unwrap();
     let hits = decoded
         .iter()
         .zip(&cells)

@@ -20,3 +20,22 @@ fn dvae_on_enas_matches_the_reference_without_its_unused_layer() {
     // linear layer it never uses (1002 * 501 + 501 = 502,503 parameters).
     assert_eq!(parameters(ModelKind::Dvae), 6_937_969 - 502_503);
 }
+
+#[test]
+fn dvae_emb_on_enas_matches_the_reference_without_its_unused_layer() {
+    // The reference DVAE_EMB (bidirectional, as the ENAS command runs it) counts 6,915,448,
+    // with the same unused 1002 -> 501 `hv_unify` layer.
+    assert_eq!(parameters(ModelKind::DvaeEmb), 6_915_448 - 502_503);
+}
+
+#[test]
+fn gcn_emb_on_enas_matches_the_reference_without_its_unused_layers() {
+    // The reference DVAE_GCN_EMB counts 6,415,450. It inherits from DVAE_EMB four layers that
+    // its forward pass never calls: the GRU encoder cells `grue_forward` and `grue_backward`
+    // (GRUCell(3, 501): 760,518 each; the GCN replaces that encoder) and the backward decoder
+    // networks `gate_backward` (509 -> 501: 255,510) and `mapper_backward` (509 -> 501 without
+    // bias: 255,009; decoding only runs forward). Every layer it uses has the same size here.
+    let unused = 2 * 760_518 + 255_510 + 255_009;
+    assert_eq!(parameters(ModelKind::GcnEmb), 6_415_450 - unused);
+    assert_eq!(parameters(ModelKind::GcnEmb), 4_383_895);
+}

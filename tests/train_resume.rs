@@ -134,3 +134,30 @@ fn fine_tuning_starts_from_the_source_weights() {
     let err = train(&wrong, &other, false, &mut |_| {}, &never).unwrap_err();
     assert!(err.to_string().contains("same model settings"), "{err}");
 }
+
+#[test]
+fn dvae_emb_rounds_restart_the_model() {
+    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let tmp = tempfile::tempdir().unwrap();
+    let mut c = config();
+    c.vae = VaeConfig {
+        hidden: 16,
+        ..VaeConfig::paper(ModelKind::DvaeEmb)
+    };
+    c.epochs = 2;
+    let never = AtomicBool::new(false);
+    let one = train(&c, &tmp.path().join("one"), false, &mut |_| {}, &never).unwrap();
+    let mut r = c.clone();
+    r.embedding_rounds = 2;
+    let two = train(&r, &tmp.path().join("two"), false, &mut |_| {}, &never).unwrap();
+    // The first epoch is the same run; the second starts a new round: fresh weights (so other
+    // losses than the one-round run's second epoch) and the schedule reset.
+    assert_eq!(
+        one.epochs[0].train_reconstruction,
+        two.epochs[0].train_reconstruction
+    );
+    assert_ne!(
+        one.epochs[1].train_reconstruction, two.epochs[1].train_reconstruction,
+        "the second round did not restart the model"
+    );
+}

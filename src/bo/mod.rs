@@ -159,7 +159,7 @@ impl Objective for TableObjective<'_, '_> {
         let space = self.decoder.data.space;
         Ok(self
             .decoder
-            .decode(&z)
+            .decode(&z)?
             .into_iter()
             .map(|c| c.filter(|c| space.is_valid(c)))
             .collect())
@@ -326,8 +326,13 @@ pub fn optimise_objective(
             break;
         }
         settings.seed = config.seed.wrapping_add(round as u64);
-        let gp = Surrogate::fit_with(&xs, &ys, &settings, warm.as_ref())
-            .map_err(|e| format!("round {}: {e}", round + 1))?;
+        let gp = match Surrogate::fit_cancellable(&xs, &ys, &settings, warm.as_ref(), cancel) {
+            Err(e) if e == crate::jobs::CANCELLED => {
+                cancelled = true;
+                break;
+            }
+            other => other.map_err(|e| format!("round {}: {e}", round + 1))?,
+        };
         warm = Some(gp.hyperparameters().clone());
         fit_seconds.push(started.elapsed().as_secs_f64());
         let candidates: Vec<Vec<f32>> = (0..config.candidates.max(1))
@@ -353,7 +358,11 @@ pub fn optimise_objective(
         // Decode by descending EI; keep valid cells not evaluated yet, until the batch is full.
         let mut added = 0;
         for chunk in order.chunks(config.batch.max(1) * 2) {
-            if added >= config.batch || cancel.load(Ordering::Relaxed) {
+            if cancel.load(Ordering::Relaxed) {
+                cancelled = true;
+                break;
+            }
+            if added >= config.batch {
                 break;
             }
             let points: Vec<Vec<f32>> = chunk.iter().map(|&i| candidates[i].clone()).collect();

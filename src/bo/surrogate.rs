@@ -201,6 +201,18 @@ impl Surrogate {
         settings: &GpSettings,
         warm: Option<&Hyperparameters>,
     ) -> Result<Self, String> {
+        Self::fit_cancellable(points, values, settings, warm, &crate::jobs::NEVER)
+    }
+
+    /// [`Surrogate::fit_with`], stopping with `Err("cancelled")` between likelihood
+    /// evaluations of the hyper-parameter fit once `cancel` is set.
+    pub fn fit_cancellable(
+        points: &[Vec<f32>],
+        values: &[f64],
+        settings: &GpSettings,
+        warm: Option<&Hyperparameters>,
+        cancel: &std::sync::atomic::AtomicBool,
+    ) -> Result<Self, String> {
         let dims = check(points, values)?;
         let n = points.len();
         let (mean, std) = standardisation(values);
@@ -246,14 +258,24 @@ impl Surrogate {
             }
             let x = matrix(points, rows.iter().copied(), dims);
             let y = Array1::from_iter(rows.iter().map(|&i| y_all[i]));
-            let (p, f, evaluations) = minimise_lbfgs(
-                |p| exact_nlml(&x, &y, p),
+            let cancelled = || cancel.load(std::sync::atomic::Ordering::Relaxed);
+            let fitted = minimise_lbfgs(
+                |p| {
+                    if cancelled() {
+                        None
+                    } else {
+                        exact_nlml(&x, &y, p)
+                    }
+                },
                 &init,
                 &lo,
                 &hi,
                 settings.max_iterations,
-            )
-            .ok_or(
+            );
+            if cancelled() {
+                return Err(crate::jobs::CANCELLED.into());
+            }
+            let (p, f, evaluations) = fitted.ok_or(
                 "the GP's kernel matrix is not positive definite at the initial hyper-parameters",
             )?;
             (p, -f, evaluations)

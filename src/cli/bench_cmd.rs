@@ -48,7 +48,7 @@ fn measure(
     cells: &[&Cell],
     args: &BenchArgs,
     device: &burn::tensor::Device,
-) -> (usize, [f64; 3]) {
+) -> Result<(usize, [f64; 3]), String> {
     let nodes = space.max_nodes();
     let config = VaeConfig::paper(model_kind);
     device.seed(0);
@@ -90,13 +90,16 @@ fn measure(
     let encode = graphs.len() as f64 / started.elapsed().as_secs_f64();
     eprintln!("  encoding: {encode:.1} graphs/s");
     if let Some(first) = latents.first() {
-        let _ = model.decode(first, true);
+        model.decode(first, true)?;
     }
     let started = Instant::now();
-    let decoded: usize = latents.iter().map(|z| model.decode(z, true).len()).sum();
+    let mut decoded = 0;
+    for z in &latents {
+        decoded += model.decode(z, true)?.len();
+    }
     let decode = decoded as f64 / started.elapsed().as_secs_f64();
     eprintln!("  decoding: {decode:.1} graphs/s");
-    (parameters, [train, encode, decode])
+    Ok((parameters, [train, encode, decode]))
 }
 
 pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
@@ -133,7 +136,8 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
                 eprintln!("measuring {} on {} …", model.name(), chosen.label);
             }
             let (parameters, [train, encode, decode]) =
-                measure(model, args.space, &cells, args, &chosen.device);
+                measure(model, args.space, &cells, args, &chosen.device)
+                    .map_err(anyhow::Error::msg)?;
             rows.push(BenchRow {
                 model: model.name(),
                 backend: chosen.label.clone(),

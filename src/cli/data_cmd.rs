@@ -49,7 +49,11 @@ fn load(args: &DataArgs) -> anyhow::Result<Dataset> {
         }
         return Ok(Dataset::bundled(args.space)?);
     };
-    Ok(Dataset::from_file(args.space, path)?)
+    let data = Dataset::from_file(args.space, path)?;
+    for w in &data.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(data)
 }
 
 fn enumerate(

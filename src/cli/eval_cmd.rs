@@ -93,7 +93,8 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
             bar.set_position(done as u64);
             bar.set_message(stage.to_string());
         },
-    );
+    )
+    .map_err(anyhow::Error::msg)?;
     bar.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
     if args.json {

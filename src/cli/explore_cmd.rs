@@ -35,6 +35,7 @@ impl Opened {
             index: &self.index,
             device: &self.chosen.device,
             attempts,
+            cancel: &crate::jobs::NEVER,
         }
     }
 }
@@ -48,8 +49,15 @@ pub(super) fn open(run: &Path, backend: Backend, quiet: bool) -> anyhow::Result<
         crate::train::load_run(run, &chosen.device).map_err(|e| anyhow::anyhow!(e))?;
     let data = Dataset::bundled(manifest.config.space)?;
     let cache = run.join(format!("latent_means_{}.bin", data.space.name()));
-    let model_file = run.join("model.bpk");
-    let embedding = embed_dataset(&model, &data, &chosen.device, Some((&cache, &model_file)));
+    let model_file = crate::train::model_file(run, &manifest);
+    let embedding = embed_dataset(
+        &model,
+        &data,
+        &chosen.device,
+        Some((&cache, &model_file)),
+        &crate::jobs::NEVER,
+    )
+    .map_err(anyhow::Error::msg)?;
     let index = CellIndex::new(&data);
     Ok(Opened {
         chosen,
@@ -107,6 +115,7 @@ pub fn embed(args: &EmbedArgs) -> anyhow::Result<()> {
             args.perplexity,
             args.tsne_epochs,
             |_, _| {},
+            &crate::jobs::NEVER,
         )
         .map_err(|e| anyhow::anyhow!("t-SNE of {}: {e}", args.run.display()))?;
         (Some(xy), Some(started.elapsed().as_secs_f64()))
@@ -210,7 +219,8 @@ pub fn walk(args: &WalkArgs) -> anyhow::Result<()> {
             args.steps,
         ),
         None => great_circle_walk(&decoder, start, args.steps, args.seed),
-    };
+    }
+    .map_err(anyhow::Error::msg)?;
     let space = o.data.space;
     if args.json {
         let rows: Vec<_> = steps
@@ -276,7 +286,8 @@ pub fn grid(args: &GridArgs) -> anyhow::Result<()> {
         2.0 * var.sqrt()
     });
     let decoder = o.decoder(args.attempts);
-    let (points, distinct) = decoded_grid(&decoder, &plane, args.size, radius);
+    let (points, distinct) =
+        decoded_grid(&decoder, &plane, args.size, radius).map_err(anyhow::Error::msg)?;
     let valid = points.iter().filter(|p| p.valid).count();
     let known = points.iter().filter(|p| p.accuracy.is_some()).count();
     if args.json {

@@ -71,6 +71,16 @@ pub struct GuiArgs {
     pub screenshot: Option<std::path::PathBuf>,
 }
 
+impl Cli {
+    /// Whether the command runs a model (and so needs to know whether a GPU exists).
+    pub fn computes(&self) -> bool {
+        !matches!(
+            self.command,
+            Some(Command::Data(_)) | Some(Command::Stats(_))
+        )
+    }
+}
+
 impl GuiArgs {
     fn start_options(&self) -> crate::gui::StartOptions {
         crate::gui::StartOptions {

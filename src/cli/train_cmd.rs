@@ -13,22 +13,25 @@ use crate::train::{TrainConfig, TrainEvent, train};
 
 #[derive(Debug, Args)]
 pub struct TrainArgs {
-    /// Search space.
-    #[arg(long, value_enum, default_value = "enas")]
-    pub space: SpaceKind,
-    /// Model.
-    #[arg(long, value_enum, default_value = "svge")]
-    pub model: ModelKind,
-    /// Epochs in total (a resumed run trains up to this many).
-    #[arg(long, default_value_t = 300)]
-    pub epochs: usize,
-    /// Backend; without a usable GPU, wgpu falls back to the CPU and says so.
-    #[arg(long, value_enum, default_value = "wgpu")]
-    pub backend: Backend,
+    /// Search space [default: enas].
+    #[arg(long, value_enum)]
+    pub space: Option<SpaceKind>,
+    /// Model [default: svge].
+    #[arg(long, value_enum)]
+    pub model: Option<ModelKind>,
+    /// Epochs in total [default: 300; a resumed run: its own]. A resumed run trains up to this
+    /// many.
+    #[arg(long)]
+    pub epochs: Option<usize>,
+    /// Backend [default: wgpu; a resumed run: its own]; without a usable GPU, wgpu falls back
+    /// to the CPU and says so.
+    #[arg(long, value_enum)]
+    pub backend: Option<Backend>,
     /// Run folder (checkpoints and run.json).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Resume the run in this folder from its last checkpoint.
+    /// Resume the run in this folder from its last checkpoint. Its settings are kept: a flag
+    /// that differs from them (other than --epochs and --backend) is an error.
     #[arg(long, conflicts_with = "out")]
     pub resume: Option<PathBuf>,
     /// Batch size (paper: 32; 128 on NB101).
@@ -37,8 +40,9 @@ pub struct TrainArgs {
     /// Adam learning rate (paper: 1e-4).
     #[arg(long)]
     pub lr: Option<f64>,
-    #[arg(long, default_value_t = 0)]
-    pub seed: u64,
+    /// Random seed [default: 0].
+    #[arg(long)]
+    pub seed: Option<u64>,
     /// Train on this many training cells only.
     #[arg(long)]
     pub train_limit: Option<usize>,
@@ -52,9 +56,9 @@ pub struct TrainArgs {
     #[arg(long)]
     pub hidden: Option<usize>,
     /// DVAE-EMB's schedule: split the epochs into this many rounds, each a fresh model that
-    /// starts from the previous round's operation embedding (paper: 4).
-    #[arg(long, default_value_t = 1)]
-    pub rounds: usize,
+    /// starts from the previous round's operation embedding (paper: 4) [default: 1].
+    #[arg(long)]
+    pub rounds: Option<usize>,
     /// Start from the weights of this run folder (same model settings) instead of random ones.
     #[arg(long, conflicts_with = "resume")]
     pub init_from: Option<PathBuf>,
@@ -63,34 +67,80 @@ pub struct TrainArgs {
     pub json: bool,
 }
 
-pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
-    let mut vae = VaeConfig::paper(args.model);
+/// The run's settings from the flags: the papers' defaults for a new run; for `--resume`, the
+/// run's own settings with the flags given applied (so `train` can name any that differ).
+fn config(args: &TrainArgs) -> anyhow::Result<TrainConfig> {
+    let mut config = match &args.resume {
+        Some(dir) => {
+            crate::train::RunManifest::read(dir)
+                .map_err(anyhow::Error::msg)?
+                .config
+        }
+        None => {
+            let model = args.model.unwrap_or(ModelKind::Svge);
+            let mut config = TrainConfig::paper(
+                args.space.unwrap_or(SpaceKind::Enas),
+                VaeConfig::paper(model),
+            );
+            config.backend = Backend::Wgpu;
+            config
+        }
+    };
+    if let Some(space) = args.space {
+        config.space = space;
+    }
+    if let Some(model) = args.model {
+        config.vae.model = model;
+    }
     if let Some(s) = args.noise_scale {
-        vae.noise_scale = s;
+        config.vae.noise_scale = s;
     }
     if let Some(h) = args.hidden {
-        vae.hidden = h;
+        config.vae.hidden = h;
     }
-    let mut config = TrainConfig::paper(args.space, vae);
-    config.epochs = args.epochs;
-    config.backend = args.backend;
-    config.seed = args.seed;
-    config.train_limit = args.train_limit;
-    config.test_limit = args.test_limit;
-    config.embedding_rounds = args.rounds.max(1);
-    config.init_from = args.init_from.clone();
+    if let Some(e) = args.epochs {
+        config.epochs = e;
+    }
+    if let Some(b) = args.backend {
+        config.backend = b;
+    }
+    if let Some(s) = args.seed {
+        config.seed = s;
+    }
+    if args.train_limit.is_some() {
+        config.train_limit = args.train_limit;
+    }
+    if args.test_limit.is_some() {
+        config.test_limit = args.test_limit;
+    }
+    if let Some(r) = args.rounds {
+        config.embedding_rounds = r.max(1);
+    }
+    if args.init_from.is_some() {
+        config.init_from = args.init_from.clone();
+    }
     if let Some(b) = args.batch_size {
         anyhow::ensure!(b > 0, "--batch-size must be positive");
         config.batch_size = b;
     }
     if let Some(lr) = args.lr {
+        anyhow::ensure!(lr.is_finite() && lr > 0.0, "--lr must be a positive number");
         config.learning_rate = lr;
     }
+    Ok(config)
+}
+
+pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
+    let config = config(args)?;
     let (dir, resume) = match (&args.resume, &args.out) {
         (Some(dir), _) => (dir.clone(), true),
         (None, Some(dir)) => (dir.clone(), false),
         (None, None) => (
-            PathBuf::from(format!("runs/{}-{}", args.model.name(), args.space.name())),
+            PathBuf::from(format!(
+                "runs/{}-{}",
+                config.vae.model.name(),
+                config.space.name()
+            )),
             false,
         ),
     };

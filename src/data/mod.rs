@@ -41,6 +41,27 @@ pub struct Dataset {
     pub split: Split,
     /// What `accuracy` measures, for display.
     pub accuracy_label: String,
+    /// Doubts about a user's file that do not stop it loading (shown by every front end).
+    pub warnings: Vec<String>,
+}
+
+/// A file cut short (a copy or download that stopped) most often ends inside its last line: a
+/// value like `0.7302` then reads as `0.73` and no parser can tell. Every file cellspace
+/// writes, and the bundled ones, end with a newline, so a missing one is the sign to report.
+pub fn truncation_warning(path: &Path, bytes: &[u8]) -> Option<String> {
+    if bytes.is_empty() || bytes.ends_with(b"\n") {
+        return None;
+    }
+    let text = String::from_utf8_lossy(bytes);
+    let line = text.lines().count();
+    let last = text.lines().last().unwrap_or("");
+    let value = last.rsplit(',').next().unwrap_or("").trim();
+    let value: String = value.chars().take(40).collect();
+    Some(format!(
+        "{}:{line}: the file does not end with a newline, so it may have been cut short: \
+         check that the last line is whole (its last value reads '{value}')",
+        path.display()
+    ))
 }
 
 /// Seed of the default split (documented in the README).
@@ -56,6 +77,7 @@ impl Dataset {
             records,
             split,
             accuracy_label: accuracy_label.into(),
+            warnings: Vec::new(),
         }
     }
 
@@ -102,11 +124,12 @@ impl Dataset {
 
     /// A user's file in the bundled format of `space` (NB101: the cell list, unlabelled).
     pub fn from_file(space: SpaceKind, path: &Path) -> Result<Self, DataError> {
-        let file = std::fs::File::open(path).map_err(|source| DataError::Io {
+        let bytes = std::fs::read(path).map_err(|source| DataError::Io {
             file: path.to_path_buf(),
             source,
         })?;
-        let reader = std::io::BufReader::new(file);
+        let warnings = truncation_warning(path, &bytes).into_iter().collect();
+        let reader = bytes.as_slice();
         let (records, label) = match space {
             SpaceKind::Enas => (load_enas(path, reader, false)?, "accuracy (%)"),
             SpaceKind::Nb201 => (
@@ -132,7 +155,10 @@ impl Dataset {
                 message: "no cells in the file".into(),
             });
         }
-        Ok(Self::new(space, records, label))
+        Ok(Self {
+            warnings,
+            ..Self::new(space, records, label)
+        })
     }
 
     /// The bundled NB201 table with another of its accuracy columns ([`NB201_METRICS`]).

@@ -1,11 +1,12 @@
 //! The papers' generative metrics: reconstruction accuracy, validity, uniqueness, novelty.
 
 use std::collections::HashSet;
+use std::sync::atomic::AtomicBool;
 
 use burn::tensor::{Device, Distribution, Tensor, TensorData};
 use serde::Serialize;
 
-use crate::model::{GraphBatch, GraphVae, Readout};
+use crate::model::{GraphBatch, GraphVae, Readout, tensor_values};
 use crate::space::{Cell, SpaceKind};
 
 /// How many samples and decodings the metrics use (reference protocol: 10 × 10 per test
@@ -50,26 +51,41 @@ pub struct GenerativeMetrics {
     pub decodings: usize,
 }
 
-/// Latent means of `cells`, in batches, as rows.
+/// Latent means of `cells`, in batches, as rows (one per cell).
 pub fn latent_means(
     model: &GraphVae,
     cells: &[&Cell],
     space: SpaceKind,
     device: &Device,
-) -> Vec<Vec<f32>> {
+) -> Result<Vec<Vec<f32>>, String> {
+    latent_means_cancellable(model, cells, space, device, &AtomicBool::new(false))
+}
+
+/// [`latent_means`], stopping with `Err("cancelled")` between batches once `cancel` is set.
+pub fn latent_means_cancellable(
+    model: &GraphVae,
+    cells: &[&Cell],
+    space: SpaceKind,
+    device: &Device,
+    cancel: &AtomicBool,
+) -> Result<Vec<Vec<f32>>, String> {
     let mut out = Vec::with_capacity(cells.len());
     for chunk in cells.chunks(512) {
+        crate::jobs::check(cancel)?;
         let batch = GraphBatch::new(chunk, space.max_nodes(), device);
         let (mu, _) = model.encode(&batch);
-        let latent = mu.dims()[1];
-        let values: Vec<f32> = mu
-            .into_data()
-            .convert::<f32>()
-            .try_to_vec::<f32>()
-            .unwrap_or_default();
+        let latent = mu.dims()[1].max(1);
+        let values: Vec<f32> = tensor_values(mu.into_data())?;
+        if values.len() != chunk.len() * latent {
+            return Err(format!(
+                "the encoder returned {} values for {} cells of latent size {latent}",
+                values.len(),
+                chunk.len()
+            ));
+        }
         out.extend(values.chunks(latent).map(|r| r.to_vec()));
     }
-    out
+    Ok(out)
 }
 
 /// Decodes each row of `z` `times` times (stochastic decoding).
@@ -78,15 +94,22 @@ fn decode_repeated(
     z: &Tensor<2>,
     times: usize,
     readout: Readout,
-) -> Vec<Vec<Option<Cell>>> {
+) -> Result<Vec<Vec<Option<Cell>>>, String> {
     let b = z.dims()[0];
     let mut out = vec![Vec::with_capacity(times); b];
     for _ in 0..times {
-        for (i, cell) in model.decode_with(z, true, readout).into_iter().enumerate() {
-            out[i].push(cell);
+        let cells = model.decode_with(z, true, readout)?;
+        if cells.len() != b {
+            return Err(format!(
+                "{} cells decoded from {b} latent points",
+                cells.len()
+            ));
+        }
+        for (slot, cell) in out.iter_mut().zip(cells) {
+            slot.push(cell);
         }
     }
-    out
+    Ok(out)
 }
 
 /// Runs the reference protocol on a trained model.
@@ -98,7 +121,7 @@ pub fn evaluate(
     protocol: &EvalProtocol,
     device: &Device,
     progress: &mut dyn FnMut(&str, usize, usize),
-) -> GenerativeMetrics {
+) -> Result<GenerativeMetrics, String> {
     device.seed(protocol.seed);
     let test: Vec<&Cell> = test
         .iter()
@@ -111,7 +134,7 @@ pub fn evaluate(
         progress("reconstruction", c, chunks);
         let batch = GraphBatch::new(chunk, space.max_nodes(), device);
         let (mu, logvar) = model.encode(&batch);
-        for decoded in decode_repeated(model, &mu, protocol.decodes_per_sample, protocol.readout)
+        for decoded in decode_repeated(model, &mu, protocol.decodes_per_sample, protocol.readout)?
             .iter()
             .zip(chunk)
         {
@@ -126,7 +149,7 @@ pub fn evaluate(
             let eps = Tensor::<2>::random(mu.dims(), Distribution::Normal(0.0, 1.0), device);
             let z = mu.clone() + eps * (logvar.clone() * 0.5).exp();
             for (decoded, truth) in
-                decode_repeated(model, &z, protocol.decodes_per_sample, protocol.readout)
+                decode_repeated(model, &z, protocol.decodes_per_sample, protocol.readout)?
                     .iter()
                     .zip(chunk)
             {
@@ -139,7 +162,7 @@ pub fn evaluate(
         }
     }
     // Prior samples moved to the training latents' range (both reference codes do this).
-    let means = latent_means(model, train, space, device);
+    let means = latent_means(model, train, space, device)?;
     let latent = model.latent();
     let n = means.len().max(1) as f64;
     let mut centre = vec![0f64; latent];
@@ -178,7 +201,7 @@ pub fn evaluate(
             &z,
             protocol.decodes_per_prior_point,
             protocol.readout,
-        ) {
+        )? {
             total += decoded.len();
             valid.extend(decoded.into_iter().flatten().filter(|c| space.is_valid(c)));
         }
@@ -186,7 +209,7 @@ pub fn evaluate(
     let unique: HashSet<&Cell> = valid.iter().collect();
     let novel = valid.iter().filter(|c| !train_set.contains(c)).count();
     let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
-    GenerativeMetrics {
+    Ok(GenerativeMetrics {
         reconstruction_accuracy: ratio(hits, tries),
         reconstruction_accuracy_mean: ratio(hits_mean, tries_mean),
         validity: ratio(valid.len(), total),
@@ -194,5 +217,5 @@ pub fn evaluate(
         novelty: ratio(novel, valid.len()),
         test_graphs: test.len(),
         decodings: tries + tries_mean + total,
-    }
+    })
 }

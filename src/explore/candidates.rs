@@ -51,7 +51,7 @@ pub fn space_string(space: SpaceKind, cell: &Cell) -> Option<(&'static str, Stri
         return None;
     }
     match space {
-        SpaceKind::Nb201 => Some(("arch_str", nb201::arch_str(cell))),
+        SpaceKind::Nb201 => nb201::arch_str(cell).map(|s| ("arch_str", s)),
         SpaceKind::Enas => Some(("arc", enas::arc_string(cell))),
         SpaceKind::Nb101 => nb101::spec_hash(cell).map(|h| ("hash", h)),
     }
@@ -142,7 +142,7 @@ mod tests {
             origin: "test".into(),
         };
         let v = candidate_json(SpaceKind::Nb201, &c);
-        assert_eq!(v["arch_str"], json!(nb201::arch_str(&cell)));
+        assert_eq!(v["arch_str"], json!(nb201::arch_str(&cell).unwrap()));
         assert_eq!(v["ops"][0], json!("input"));
         assert_eq!(v["matrix"].as_array().unwrap().len(), cell.len());
         let dir = tempfile::tempdir().unwrap();

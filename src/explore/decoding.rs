@@ -1,4 +1,5 @@
 use std::collections::HashMap;
+use std::sync::atomic::AtomicBool;
 
 use burn::tensor::Tensor;
 
@@ -48,12 +49,14 @@ pub struct LatentDecoder<'a> {
     pub index: &'a CellIndex,
     pub device: &'a burn::tensor::Device,
     pub attempts: usize,
+    /// Set by a front end to stop the work this decoder serves (checked before each decoding).
+    pub cancel: &'a AtomicBool,
 }
 
 impl LatentDecoder<'_> {
-    /// The majority cell of each row of `z`.
-    pub fn decode(&self, z: &Tensor<2>) -> Vec<Option<Cell>> {
-        decode_majority(self.model, self.data.space, z, self.attempts)
+    /// The majority cell of each row of `z`; `Err("cancelled")` once `cancel` is set.
+    pub fn decode(&self, z: &Tensor<2>) -> Result<Vec<Option<Cell>>, String> {
+        decode_majority(self.model, self.data.space, z, self.attempts, self.cancel)
     }
 }
 
@@ -65,19 +68,22 @@ pub fn decode_majority(
     space: SpaceKind,
     z: &Tensor<2>,
     attempts: usize,
-) -> Vec<Option<Cell>> {
+    cancel: &AtomicBool,
+) -> Result<Vec<Option<Cell>>, String> {
     let rows = z.dims()[0];
     let mut seen: Vec<Vec<(Cell, usize)>> = vec![Vec::new(); rows];
     for _ in 0..attempts.max(1) {
-        for (i, cell) in model.decode(z, attempts > 1).into_iter().enumerate() {
+        crate::jobs::check(cancel)?;
+        for (counts, cell) in seen.iter_mut().zip(model.decode(z, attempts > 1)?) {
             let Some(cell) = cell else { continue };
-            match seen[i].iter_mut().find(|(c, _)| *c == cell) {
+            match counts.iter_mut().find(|(c, _)| *c == cell) {
                 Some((_, n)) => *n += 1,
-                None => seen[i].push((cell, 1)),
+                None => counts.push((cell, 1)),
             }
         }
     }
-    seen.into_iter()
+    Ok(seen
+        .into_iter()
         .map(|counts| {
             let best = |valid_only: bool| {
                 counts
@@ -91,5 +97,5 @@ pub fn decode_majority(
             };
             best(true).or_else(|| best(false))
         })
-        .collect()
+        .collect())
 }

@@ -1,9 +1,10 @@
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
 
 use burn::tensor::Device;
 
 use crate::data::Dataset;
-use crate::eval::latent_means;
+use crate::eval::latent_means_cancellable;
 use crate::model::GraphVae;
 use crate::space::Cell;
 
@@ -20,20 +21,22 @@ impl Embedding {
 }
 
 /// Encodes every cell of `data`, or reads the cache `cache` when it is newer than the model
-/// file `model_file` and has the right shape; writes the cache after encoding.
+/// file `model_file` and has the right shape; writes the cache after encoding. Stops with
+/// `Err("cancelled")` between batches once `cancel` is set.
 pub fn embed_dataset(
     model: &GraphVae,
     data: &Dataset,
     device: &Device,
     cache: Option<(&Path, &Path)>,
-) -> Embedding {
+    cancel: &AtomicBool,
+) -> Result<Embedding, String> {
     if let Some((cache, model_file)) = cache
-        && let Some(e) = read_cache(cache, model_file, data.len())
+        && let Some(e) = read_cache(cache, model_file, data.len(), model.latent())
     {
-        return e;
+        return Ok(e);
     }
     let cells: Vec<&Cell> = data.records.iter().map(|r| &r.cell).collect();
-    let means = latent_means(model, &cells, data.space, device);
+    let means = latent_means_cancellable(model, &cells, data.space, device, cancel)?;
     let embedding = Embedding { means };
     if let Some((cache, _)) = cache {
         let mut bytes = Vec::with_capacity(embedding.means.len() * embedding.dims() * 4 + 8);
@@ -49,10 +52,12 @@ pub fn embed_dataset(
             );
         }
     }
-    embedding
+    Ok(embedding)
 }
 
-fn read_cache(cache: &Path, model_file: &Path, rows: usize) -> Option<Embedding> {
+/// The cached means, if the cache is newer than the model file and holds `rows` points of the
+/// model's latent size (a cache copied from another run is encoded afresh, not trusted).
+fn read_cache(cache: &Path, model_file: &Path, rows: usize, dims: usize) -> Option<Embedding> {
     let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
     if modified(cache)? < modified(model_file)? {
         return None;
@@ -64,10 +69,11 @@ fn read_cache(cache: &Path, model_file: &Path, rows: usize) -> Option<Embedding>
             .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
     };
     let (n, d) = (word(0)? as usize, word(1)? as usize);
-    if n != rows || d == 0 || bytes.len() != 8 + n * d * 4 {
+    if n != rows || d != dims || d == 0 || bytes.len() != 8 + n * d * 4 {
         return None;
     }
-    let values: Vec<f32> = bytes[8..]
+    let values: Vec<f32> = bytes
+        .get(8..)?
         .chunks_exact(4)
         .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
         .collect();

@@ -18,13 +18,14 @@ pub struct GridPoint {
 
 /// SVGe's figure 3: a `size` × `size` grid over [-radius, radius]² of the PCA plane, each
 /// point decoded (see [`LatentDecoder`]). Returns the points and the number of
-/// distinct decoded cells.
+/// distinct decoded cells. Decodes a row of the grid at a time at most, so a cancel is seen
+/// within one row.
 pub fn decoded_grid(
     decoder: &LatentDecoder,
     plane: &PcaPlane,
     size: usize,
     radius: f64,
-) -> (Vec<GridPoint>, usize) {
+) -> Result<(Vec<GridPoint>, usize), String> {
     let data = decoder.data;
     let size = size.max(1);
     let coord = |i: usize| {
@@ -39,10 +40,10 @@ pub fn decoded_grid(
         .collect();
     let dims = plane.mean.len();
     let mut points = Vec::with_capacity(coords.len());
-    for chunk in coords.chunks(256) {
+    for chunk in coords.chunks(size.clamp(1, 256)) {
         let flat: Vec<f32> = chunk.iter().flat_map(|&(x, y)| plane.lift(x, y)).collect();
         let z = Tensor::<2>::from_data(TensorData::new(flat, [chunk.len(), dims]), decoder.device);
-        for (&(x, y), cell) in chunk.iter().zip(decoder.decode(&z)) {
+        for (&(x, y), cell) in chunk.iter().zip(decoder.decode(&z)?) {
             let valid = cell.as_ref().is_some_and(|c| data.space.is_valid(c));
             let row = cell.as_ref().and_then(|c| decoder.index.find(c));
             let accuracy = row.and_then(|r| data.records[r].accuracy);
@@ -59,5 +60,5 @@ pub fn decoded_grid(
     let distinct: std::collections::HashSet<&Cell> =
         points.iter().filter_map(|p| p.cell.as_ref()).collect();
     let distinct = distinct.len();
-    (points, distinct)
+    Ok((points, distinct))
 }

@@ -1,7 +1,5 @@
-use linfa::DatasetBase;
-use linfa::traits::Fit;
-use linfa_reduction::Pca;
-use ndarray::Array2;
+use linfa_linalg::eigh::Eigh;
+use ndarray::{Array2, Axis};
 
 /// The plane of the first two principal components of latent points, kept so that a point of
 /// the 2-D map lifts back to latent space: `mean + x * pc1 + y * pc2`.
@@ -15,7 +13,19 @@ pub struct PcaPlane {
 }
 
 impl PcaPlane {
-    /// Fits the plane with linfa-reduction's PCA.
+    /// Fits the plane by the exact eigendecomposition of the covariance matrix (linfa-linalg's
+    /// symmetric QR algorithm on a dims × dims matrix: 56 × 56 here, so it costs nothing).
+    ///
+    /// Why not linfa-reduction's `Pca`: it computes a truncated SVD by LOBPCG, which breaks
+    /// down when the points do not span every dimension, and then panics inside linfa-linalg
+    /// (`eigh.rs:327: NaN values in array`). Latent means often do not: they are an affine
+    /// map of the encoder's graph state, so a model whose state is narrower than its latent
+    /// space puts them in a subspace. The NB201 run `train --space nb201 --model svge
+    /// --epochs 12 --train-limit 1024 --test-limit 32 --hidden 32 --backend cpu` has every
+    /// latent dimension's variance in 0.11..2.26, yet 23 of the 56 covariance eigenvalues are
+    /// below 1e-13, and linfa-reduction's PCA panics on its 15,625 means. The covariance route
+    /// has no such breakdown and handles collapsed dimensions, duplicate points and fewer
+    /// points than dimensions; input with no plane or non-finite values is an error.
     pub fn fit(points: &[Vec<f32>]) -> Result<Self, String> {
         let dims = points.first().map_or(0, |p| p.len());
         if points.len() < 3 || dims < 2 {
@@ -24,25 +34,56 @@ impl PcaPlane {
                 points.len()
             ));
         }
+        if let Some(i) = points
+            .iter()
+            .position(|p| p.len() != dims || p.iter().any(|v| !v.is_finite()))
+        {
+            return Err(format!(
+                "PCA: point {i} is not finite or does not have {dims} dimensions"
+            ));
+        }
         let records = Array2::from_shape_fn((points.len(), dims), |(i, j)| points[i][j] as f64);
-        let pca = Pca::params(2)
-            .fit(&DatasetBase::from(records.clone()))
-            .map_err(|e| format!("PCA failed: {e}"))?;
-        let c = pca.components();
-        // Shares of the total variance of all dimensions (linfa's ratio is among the kept
-        // components only, which always sums to 1 for two of them).
-        let total = records.var_axis(ndarray::Axis(0), 1.0).sum().max(1e-300);
-        let sigma = pca.singular_values();
+        let mean = records
+            .mean_axis(Axis(0))
+            .ok_or("PCA needs at least one point")?;
+        let centred = &records - &mean;
         let n = points.len() as f64 - 1.0;
-        let ratio = [
-            sigma[0] * sigma[0] / n / total,
-            sigma[1] * sigma[1] / n / total,
-        ];
+        let covariance = centred.t().dot(&centred) / n;
+        let total: f64 = covariance.diag().sum();
+        if !(total.is_finite() && total > 0.0) {
+            return Err(format!(
+                "PCA: all {} points are the same, so there is no plane to show",
+                points.len()
+            ));
+        }
+        let (values, vectors) = covariance
+            .eigh()
+            .map_err(|e| format!("PCA: the eigendecomposition failed: {e}"))?;
+        if values.iter().any(|v| !v.is_finite()) {
+            return Err("PCA: the eigendecomposition gave non-finite values".into());
+        }
+        let mut order: Vec<usize> = (0..dims).collect();
+        order.sort_by(|&a, &b| values[b].total_cmp(&values[a]));
+        // A fixed sign (largest entry positive), so refits of the same data do not mirror.
+        let component = |k: usize| -> Vec<f64> {
+            let v: Vec<f64> = vectors.column(order[k]).to_vec();
+            let largest = v
+                .iter()
+                .copied()
+                .fold(0.0f64, |m, x| if x.abs() > m.abs() { x } else { m });
+            if largest < 0.0 {
+                v.iter().map(|x| -x).collect()
+            } else {
+                v
+            }
+        };
+        // Shares of the total variance of all dimensions.
+        let share = |k: usize| values[order[k]].max(0.0) / total;
         Ok(Self {
-            mean: pca.mean().to_vec(),
-            pc1: c.row(0).to_vec(),
-            pc2: c.row(1).to_vec(),
-            explained: [ratio[0], ratio[1]],
+            mean: mean.to_vec(),
+            pc1: component(0),
+            pc2: component(1),
+            explained: [share(0), share(1)],
         })
     }
 
@@ -115,5 +156,115 @@ mod tests {
     #[test]
     fn too_few_points_is_an_error() {
         assert!(PcaPlane::fit(&[vec![1.0, 2.0]]).is_err());
+    }
+
+    #[test]
+    fn latents_in_a_subspace_like_a_narrow_encoders() {
+        // 56-d means that are an affine map of a 16-d state (the cause of linfa-reduction's
+        // panic on a small run): the plane is found, and it explains what the map spreads most.
+        let points: Vec<Vec<f32>> = (0..2000)
+            .map(|i| {
+                let state: Vec<f32> = (0..16)
+                    .map(|k| ((i * (k + 3)) as f32 * 0.013).sin())
+                    .collect();
+                (0..56)
+                    .map(|d| {
+                        0.5 + (0..16)
+                            .map(|k| state[k] * (((d * 16 + k) as f32) * 0.7).cos())
+                            .sum::<f32>()
+                    })
+                    .collect()
+            })
+            .collect();
+        let plane = PcaPlane::fit(&points).unwrap();
+        assert_orthonormal(&plane);
+        let sum = plane.explained[0] + plane.explained[1];
+        assert!(sum > 0.1 && sum <= 1.0 + 1e-9, "{:?}", plane.explained);
+    }
+
+    #[test]
+    fn agrees_with_linfa_reductions_pca_on_full_rank_points() {
+        use linfa::DatasetBase;
+        use linfa::traits::Fit;
+        let points: Vec<Vec<f32>> = (0..500)
+            .map(|i| {
+                let t = i as f32;
+                vec![
+                    3.0 * (t * 0.7).sin(),
+                    2.0 * (t * 1.3).cos(),
+                    (t * 2.9).sin(),
+                    0.5 * (t * 0.23).cos(),
+                ]
+            })
+            .collect();
+        let plane = PcaPlane::fit(&points).unwrap();
+        let records = Array2::from_shape_fn((500, 4), |(i, j)| points[i][j] as f64);
+        let reference = linfa_reduction::Pca::params(2)
+            .fit(&DatasetBase::from(records))
+            .unwrap();
+        let c = reference.components();
+        for (mine, theirs) in [(&plane.pc1, c.row(0)), (&plane.pc2, c.row(1))] {
+            let dot: f64 = mine.iter().zip(theirs.iter()).map(|(a, b)| a * b).sum();
+            assert!(
+                (dot.abs() - 1.0).abs() < 1e-6,
+                "components differ: |dot| = {}",
+                dot.abs()
+            );
+        }
+    }
+
+    fn assert_orthonormal(plane: &PcaPlane) {
+        let dot: f64 = plane.pc1.iter().zip(&plane.pc2).map(|(a, b)| a * b).sum();
+        let n1: f64 = plane.pc1.iter().map(|a| a * a).sum();
+        let n2: f64 = plane.pc2.iter().map(|a| a * a).sum();
+        assert!(dot.abs() < 1e-9 && (n1 - 1.0).abs() < 1e-9 && (n2 - 1.0).abs() < 1e-9);
+        assert!(plane.explained.iter().all(|e| e.is_finite() && *e >= 0.0));
+    }
+
+    #[test]
+    fn degenerate_inputs_give_a_plane_or_a_clear_error() {
+        // A collapsed dimension (constant), and one that is an exact copy of another.
+        let collapsed: Vec<Vec<f32>> = (0..40)
+            .map(|i| {
+                let t = i as f32;
+                vec![(t * 0.3).sin(), 5.0, (t * 0.7).cos(), (t * 0.3).sin()]
+            })
+            .collect();
+        assert_orthonormal(&PcaPlane::fit(&collapsed).unwrap());
+        // Duplicate points: only two distinct ones, repeated.
+        let duplicates: Vec<Vec<f32>> = (0..30)
+            .map(|i| {
+                if i % 2 == 0 {
+                    vec![1.0, 2.0, 3.0]
+                } else {
+                    vec![-1.0, 0.0, 3.0]
+                }
+            })
+            .collect();
+        let plane = PcaPlane::fit(&duplicates).unwrap();
+        assert_orthonormal(&plane);
+        assert!(
+            (plane.explained[0] - 1.0).abs() < 1e-9,
+            "{:?}",
+            plane.explained
+        );
+        // Fewer points than dimensions.
+        let few: Vec<Vec<f32>> = (0..4)
+            .map(|i| {
+                (0..56)
+                    .map(|d| ((i * 56 + d) as f32 * 0.37).sin())
+                    .collect()
+            })
+            .collect();
+        assert_orthonormal(&PcaPlane::fit(&few).unwrap());
+        // All points equal, a NaN, ragged rows: errors that say what is wrong.
+        let same = vec![vec![1.0f32, 2.0]; 10];
+        assert!(PcaPlane::fit(&same).unwrap_err().contains("same"));
+        let mut nan = collapsed.clone();
+        nan[7][2] = f32::NAN;
+        assert!(PcaPlane::fit(&nan).unwrap_err().contains("point 7"));
+        let mut ragged = collapsed;
+        ragged[3].pop();
+        assert!(PcaPlane::fit(&ragged).unwrap_err().contains("point 3"));
     }
 }

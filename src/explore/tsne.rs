@@ -1,4 +1,9 @@
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use bhtsne::{Neighbor, tSNE};
+
+/// The unwind payload that stops bhtsne's loop on cancel.
+struct TsneCancelled;
 use ndarray::{Array2, Axis};
 
 use super::PcaPlane;
@@ -10,11 +15,16 @@ use super::PcaPlane;
 /// by matrix products (`exact_neighbours`): bhtsne's vantage-point tree is hardly better than
 /// brute force in 56 dimensions and took 31 s of the 50 s on ENAS (19,020 points) on the
 /// 2-core machine.
+///
+/// Cancelling: bhtsne's loop has no exit, so once `cancel` is set the epoch callback unwinds
+/// out of it (`resume_unwind`, which runs no panic hook and prints nothing) and this returns
+/// `Err("cancelled")` within one epoch.
 pub fn tsne_2d(
     points: &[Vec<f32>],
     perplexity: f32,
     epochs: usize,
     mut progress: impl FnMut(usize, usize),
+    cancel: &AtomicBool,
 ) -> Result<Vec<(f32, f32)>, String> {
     let n = points.len();
     if n < 4 {
@@ -48,27 +58,44 @@ pub fn tsne_2d(
         .iter()
         .flat_map(|&(x, y)| [(x / spread * 1e-4) as f32, (y / spread * 1e-4) as f32])
         .collect();
-    let neighbours = exact_neighbours(points, (3.0 * perplexity) as usize);
+    let neighbours = exact_neighbours(points, (3.0 * perplexity) as usize, cancel)?;
+    crate::jobs::check(cancel)?;
     let rows: Vec<&[f32]> = points.iter().map(|p| p.as_slice()).collect();
-    let mut tsne: tSNE<f32, &[f32]> = tSNE::new(&rows);
     // The early-exaggeration and momentum phases last a quarter of the run, at most the
     // original 250 epochs.
     let phase = (epochs / 4).clamp(1, 250);
-    tsne.perplexity(perplexity)
-        .epochs(epochs)
-        .stop_lying_epoch(phase)
-        .momentum_switch_epoch(phase)
-        .initial_embedding(initial)
-        .epoch_callback(move |epoch, _| progress(epoch, epochs))
-        .barnes_hut_with_neighbors(0.5, &neighbours);
-    let flat = tsne.embedding();
-    Ok(flat.chunks(2).map(|c| (c[0], c[1])).collect())
+    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut tsne: tSNE<f32, &[f32]> = tSNE::new(&rows);
+        tsne.perplexity(perplexity)
+            .epochs(epochs)
+            .stop_lying_epoch(phase)
+            .momentum_switch_epoch(phase)
+            .initial_embedding(initial)
+            .epoch_callback(move |epoch, _| {
+                if cancel.load(Ordering::Relaxed) {
+                    std::panic::resume_unwind(Box::new(TsneCancelled));
+                }
+                progress(epoch, epochs)
+            })
+            .barnes_hut_with_neighbors(0.5, &neighbours);
+        tsne.embedding()
+    }));
+    match run {
+        Ok(flat) => Ok(flat.chunks(2).map(|c| (c[0], c[1])).collect()),
+        Err(payload) if payload.is::<TsneCancelled>() => Err(crate::jobs::CANCELLED.into()),
+        Err(payload) => std::panic::resume_unwind(payload),
+    }
 }
 
 /// The `k` nearest neighbours (Euclidean, ascending, the point itself left out) of every
 /// point, exactly: squared distances `|a|² + |b|² - 2 a·b` by blocks of rows with one matrix
 /// product each, then a partial selection per row. `k` is clamped to `1..n-1`.
-pub fn exact_neighbours(points: &[Vec<f32>], k: usize) -> Vec<Vec<Neighbor<f32>>> {
+/// Stops with `Err("cancelled")` between blocks once `cancel` is set.
+pub fn exact_neighbours(
+    points: &[Vec<f32>],
+    k: usize,
+    cancel: &AtomicBool,
+) -> Result<Vec<Vec<Neighbor<f32>>>, String> {
     let n = points.len();
     let dims = points.first().map_or(0, |p| p.len());
     let k = k.clamp(1, n.saturating_sub(1).max(1));
@@ -82,6 +109,7 @@ pub fn exact_neighbours(points: &[Vec<f32>], k: usize) -> Vec<Vec<Neighbor<f32>>
     let mut order: Vec<(f32, usize)> = Vec::with_capacity(n);
     const BLOCK: usize = 512;
     for start in (0..n).step_by(BLOCK) {
+        crate::jobs::check(cancel)?;
         let end = (start + BLOCK).min(n);
         let block = x.slice(ndarray::s![start..end, ..]);
         let products = block.dot(&x.t());
@@ -110,12 +138,47 @@ pub fn exact_neighbours(points: &[Vec<f32>], k: usize) -> Vec<Vec<Neighbor<f32>>
             );
         }
     }
-    out
+    Ok(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cancel_stops_tsne_within_an_epoch() {
+        let points: Vec<Vec<f32>> = (0..200)
+            .map(|i| {
+                vec![
+                    (i as f32 * 0.37).sin(),
+                    (i as f32 * 0.11).cos(),
+                    i as f32 * 0.01,
+                ]
+            })
+            .collect();
+        let cancel = AtomicBool::new(false);
+        let mut epochs = 0;
+        let result = tsne_2d(
+            &points,
+            10.0,
+            1000,
+            |e, _| {
+                epochs += 1;
+                if e == 5 {
+                    cancel.store(true, Ordering::Relaxed);
+                }
+            },
+            &cancel,
+        );
+        assert_eq!(result.unwrap_err(), "cancelled");
+        assert!(
+            epochs <= 7,
+            "{epochs} epochs ran after the cancel at epoch 5"
+        );
+        // Set before the start, nothing runs.
+        let set = AtomicBool::new(true);
+        assert!(tsne_2d(&points, 10.0, 1000, |_, _| panic!("ran"), &set).is_err());
+    }
 
     #[test]
     fn exact_neighbours_match_brute_force() {
@@ -129,7 +192,7 @@ mod tests {
                 ]
             })
             .collect();
-        let found = exact_neighbours(&points, 7);
+        let found = exact_neighbours(&points, 7, &crate::jobs::NEVER).unwrap();
         assert_eq!(found.len(), 300);
         for (i, row) in found.iter().enumerate() {
             let mut all: Vec<(f32, usize)> = (0..300)
@@ -180,7 +243,7 @@ mod tests {
             })
             .collect();
         let mut calls = 0;
-        let y = tsne_2d(&points, 10.0, 300, |_, _| calls += 1).unwrap();
+        let y = tsne_2d(&points, 10.0, 300, |_, _| calls += 1, &crate::jobs::NEVER).unwrap();
         assert_eq!(y.len(), 60);
         assert!(calls > 0);
         let mean = |r: std::ops::Range<usize>| {

@@ -19,14 +19,18 @@ pub struct WalkStep {
     pub accuracy: Option<f64>,
 }
 
-fn decode_points(decoder: &LatentDecoder, points: Vec<Vec<f32>>) -> Vec<WalkStep> {
+/// Decodes the walk's points in batches of a few steps, so a cancel is seen within one batch.
+fn decode_points(decoder: &LatentDecoder, points: Vec<Vec<f32>>) -> Result<Vec<WalkStep>, String> {
     let dims = points.first().map_or(0, |p| p.len());
-    let flat: Vec<f32> = points.iter().flatten().copied().collect();
-    let z = Tensor::<2>::from_data(TensorData::new(flat, [points.len(), dims]), decoder.device);
-    let cells = decoder.decode(&z);
+    let mut cells = Vec::with_capacity(points.len());
+    for chunk in points.chunks(8) {
+        let flat: Vec<f32> = chunk.iter().flatten().copied().collect();
+        let z = Tensor::<2>::from_data(TensorData::new(flat, [chunk.len(), dims]), decoder.device);
+        cells.extend(decoder.decode(&z)?);
+    }
     let data = decoder.data;
     let mut previous: Option<Cell> = None;
-    points
+    Ok(points
         .into_iter()
         .zip(cells)
         .map(|(latent, cell)| {
@@ -47,7 +51,7 @@ fn decode_points(decoder: &LatentDecoder, points: Vec<Vec<f32>>) -> Vec<WalkStep
                 accuracy,
             }
         })
-        .collect()
+        .collect())
 }
 
 /// SVGe's figure 2: `steps` equidistant points on the great circle through `start` (on the
@@ -58,7 +62,7 @@ pub fn great_circle_walk(
     start: &[f32],
     steps: usize,
     seed: u64,
-) -> Vec<WalkStep> {
+) -> Result<Vec<WalkStep>, String> {
     let z0: Vec<f64> = start.iter().map(|&v| v as f64).collect();
     let radius = z0.iter().map(|v| v * v).sum::<f64>().sqrt();
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
@@ -88,7 +92,12 @@ pub fn great_circle_walk(
 }
 
 /// Straight-line interpolation from `from` to `to` in `steps` points, ends included.
-pub fn line_walk(decoder: &LatentDecoder, from: &[f32], to: &[f32], steps: usize) -> Vec<WalkStep> {
+pub fn line_walk(
+    decoder: &LatentDecoder,
+    from: &[f32],
+    to: &[f32],
+    steps: usize,
+) -> Result<Vec<WalkStep>, String> {
     let steps = steps.max(2);
     let points = (0..steps)
         .map(|k| {

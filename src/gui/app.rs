@@ -4,10 +4,10 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use super::dialogs::{Dialogs, RfdDialogs};
+use super::dialogs::{Dialogs, PathPurpose, PendingDialog, RfdDialogs};
 use super::panels;
 use super::screenshot::ScreenshotPlan;
-use super::tasks::{Task, TaskStatus, take_finished};
+use super::tasks::{Outcome, Task, TaskStatus, take_finished};
 use super::workspace::{self, LoadEvent, LoadRequest, Workspace};
 use crate::backend::Backend;
 use crate::explore::Candidate;
@@ -85,6 +85,31 @@ pub enum Selection {
     },
 }
 
+/// The text of the in-window path fields.
+#[derive(Debug, Clone)]
+pub struct PathFields {
+    /// A run folder to open or resume.
+    pub run: String,
+    /// A data file to open.
+    pub data_file: String,
+    /// Where the candidates are exported (JSON, or CSV for a `.csv` name).
+    pub export: String,
+}
+
+impl PathFields {
+    fn new(space: SpaceKind) -> Self {
+        let here = std::env::current_dir().unwrap_or_default();
+        Self {
+            run: here.join("runs").display().to_string(),
+            data_file: String::new(),
+            export: here
+                .join(format!("candidates-{}.json", space.name()))
+                .display()
+                .to_string(),
+        }
+    }
+}
+
 pub struct CellspaceApp {
     pub panel: Panel,
     pub workspace: Option<Workspace>,
@@ -101,7 +126,13 @@ pub struct CellspaceApp {
     pub decode: Option<Task<(), Selection>>,
     /// The GP's prediction at the selected decoded point (its latent, the value).
     pub decoded_prediction: Option<(Vec<f32>, Option<f64>)>,
-    pub dialogs: Box<dyn Dialogs>,
+    pub dialogs: std::sync::Arc<dyn Dialogs>,
+    /// The native dialog open now (on its own thread), if any.
+    pub pending_dialog: Option<PendingDialog>,
+    /// The in-window path fields, which work where no native dialog can open.
+    pub paths: PathFields,
+    /// A one-line answer to the last file action (what was written, or why nothing was).
+    pub notice: Option<String>,
     /// Whether the map's points go through the WGSL shader (a wgpu renderer is present).
     pub gpu_points: bool,
     pub backend: Backend,
@@ -145,7 +176,10 @@ impl CellspaceApp {
             bo: Default::default(),
             decode: None,
             decoded_prediction: None,
-            dialogs,
+            dialogs: std::sync::Arc::from(dialogs),
+            pending_dialog: None,
+            paths: PathFields::new(options.space),
+            notice: None,
             gpu_points,
             backend: options.backend,
             first_map_seconds: None,
@@ -178,8 +212,8 @@ impl CellspaceApp {
             Some(dir) => format!("opening {}", dir.display()),
             None => format!("opening {}", request.space),
         };
-        self.load = Some(Task::spawn(name, move |tx, _cancel| {
-            workspace::load(&request, &tx)
+        self.load = Some(Task::spawn(name, move |tx, cancel| {
+            workspace::load(&request, &tx, &cancel)
         }));
     }
 
@@ -250,12 +284,12 @@ impl CellspaceApp {
         let Some(run) = &ws.run else { return };
         let model = run.model.clone();
         let (data, index, device) = (ws.data.clone(), ws.index.clone(), ws.device.clone());
-        self.decode = Some(Task::spawn("decoding a latent point", move |_, _| {
+        self.decode = Some(Task::spawn("decoding a latent point", move |_, cancel| {
             let z = burn::tensor::Tensor::<2>::from_data(
                 burn::tensor::TensorData::new(latent.clone(), [1, latent.len()]),
                 &device,
             );
-            let cell = crate::explore::decode_majority(&model, data.space, &z, 5)
+            let cell = crate::explore::decode_majority(&model, data.space, &z, 5, &cancel)?
                 .into_iter()
                 .next()
                 .flatten();
@@ -269,24 +303,101 @@ impl CellspaceApp {
         }));
     }
 
+    /// Asks the native dialog for `purpose` off the UI thread; its answer is applied by
+    /// [`CellspaceApp::use_path`] once given.
+    pub fn ask_path(&mut self, purpose: PathPurpose) {
+        if self.pending_dialog.is_some() {
+            self.notice = Some("a file dialog is already open".into());
+            return;
+        }
+        let space = self
+            .workspace
+            .as_ref()
+            .map_or(self.training.space, |w| w.space);
+        let name = match purpose {
+            PathPurpose::Export { json: false } => format!("candidates-{}.csv", space.name()),
+            _ => format!("candidates-{}.json", space.name()),
+        };
+        self.pending_dialog = Some(PendingDialog::ask(self.dialogs.clone(), purpose, name));
+    }
+
+    /// Does what a path was chosen (or typed) for.
+    pub fn use_path(&mut self, purpose: PathPurpose, path: PathBuf) {
+        let space = self
+            .workspace
+            .as_ref()
+            .map_or(self.training.space, |w| w.space);
+        match purpose {
+            PathPurpose::OpenRun => {
+                self.paths.run = path.display().to_string();
+                self.open(LoadRequest {
+                    space,
+                    run: Some(path),
+                    data_file: None,
+                    backend: self.backend,
+                });
+            }
+            PathPurpose::OpenDataFile => {
+                self.paths.data_file = path.display().to_string();
+                let run = self
+                    .workspace
+                    .as_ref()
+                    .and_then(|w| w.run.as_ref().map(|r| r.dir.clone()));
+                self.open(LoadRequest {
+                    space,
+                    run,
+                    data_file: Some(path),
+                    backend: self.backend,
+                });
+            }
+            PathPurpose::ResumeRun => {
+                self.paths.run = path.display().to_string();
+                panels::training::start(self, Some(path));
+            }
+            PathPurpose::NewRunFolder => self.training.out_dir = path.display().to_string(),
+            PathPurpose::Export { json } => {
+                self.paths.export = path.display().to_string();
+                panels::candidates::export_to(self, &path, json);
+            }
+        }
+    }
+
+    fn poll_dialog(&mut self) {
+        let Some(answer) = self.pending_dialog.as_ref().and_then(|d| d.poll()) else {
+            return;
+        };
+        let Some(dialog) = self.pending_dialog.take() else {
+            return;
+        };
+        match answer {
+            Some(path) => self.use_path(dialog.purpose, path),
+            None => {
+                self.notice = Some(format!(
+                    "nothing chosen; if no dialog appeared (no desktop portal or zenity here), \
+                     {}",
+                    dialog.purpose.field_hint()
+                ))
+            }
+        }
+    }
+
     fn poll_tasks(&mut self) {
+        self.poll_dialog();
         if let Some(t) = &mut self.load {
             for LoadEvent::Stage { text, fraction } in t.drain() {
                 t.status = text;
                 t.progress = Some(fraction);
             }
         }
-        if let Some(result) = take_finished(&mut self.load) {
-            match result {
-                Ok(ws) => self.workspace_opened(ws),
-                Err(e) => self.errors.push(e),
-            }
+        match take_finished(&mut self.load) {
+            Some(Outcome::Done(ws)) => self.workspace_opened(ws),
+            Some(Outcome::Failed(e)) => self.errors.push(e),
+            Some(Outcome::Cancelled) | None => {}
         }
-        if let Some(result) = take_finished(&mut self.decode) {
-            match result {
-                Ok(sel) => self.selection = Some(sel),
-                Err(e) => self.errors.push(e),
-            }
+        match take_finished(&mut self.decode) {
+            Some(Outcome::Done(sel)) => self.selection = Some(sel),
+            Some(Outcome::Failed(e)) => self.errors.push(e),
+            Some(Outcome::Cancelled) | None => {}
         }
         panels::training::poll(self);
         panels::latent_map::poll(self);
@@ -309,6 +420,9 @@ impl CellspaceApp {
         self.bo.reset();
         self.candidates.clear();
         self.training.follow_workspace(&ws);
+        for w in &ws.data.warnings {
+            self.errors.push(format!("{WARNING}{w}"));
+        }
         self.workspace = Some(ws);
     }
 
@@ -380,16 +494,13 @@ impl CellspaceApp {
             ui.label(format!("run: {run_label}"));
             if ui
                 .button("Open run...")
-                .on_hover_text("Open a run folder (run.json + model.bpk)")
+                .on_hover_text(
+                    "Open a run folder (run.json and its checkpoint); or type its path in \
+                     Data & training",
+                )
                 .clicked()
-                && let Some(dir) = self.dialogs.pick_folder("Open a cellspace run folder")
             {
-                self.open(LoadRequest {
-                    space: current,
-                    run: Some(dir),
-                    data_file: None,
-                    backend: self.backend,
-                });
+                self.ask_path(PathPurpose::OpenRun);
             }
             ui.separator();
             if let Some(ws) = &self.workspace {
@@ -408,6 +519,13 @@ impl CellspaceApp {
             for t in self.tasks_mut() {
                 any = true;
                 ui.spinner();
+                // Cancel first: the status text after it changes width as the job reports,
+                // and a button behind it would move away from the pointer.
+                if t.cancelling() {
+                    ui.label("cancelling...");
+                } else if ui.small_button("Cancel").clicked() {
+                    t.request_cancel();
+                }
                 let text = if t.status().is_empty() {
                     format!("{} ({:.0} s)", t.name(), t.seconds())
                 } else {
@@ -426,11 +544,6 @@ impl CellspaceApp {
                         ui.label(text);
                     }
                 }
-                if t.cancelling() {
-                    ui.label("cancelling...");
-                } else if ui.small_button("Cancel").clicked() {
-                    t.request_cancel();
-                }
             }
             if !any {
                 ui.weak("idle");
@@ -444,10 +557,25 @@ impl CellspaceApp {
     }
 
     fn errors_banner(&mut self, ui: &mut egui::Ui) {
+        if let Some(note) = &self.notice {
+            let mut dismiss = false;
+            ui.horizontal(|ui| {
+                ui.label(note.as_str());
+                dismiss = ui.small_button("Dismiss").clicked();
+            });
+            if dismiss {
+                self.notice = None;
+            }
+        }
         let mut dismiss = None;
         for (i, e) in self.errors.iter().enumerate() {
             ui.horizontal(|ui| {
-                ui.colored_label(ui.visuals().error_fg_color, format!("Error: {e}"));
+                match e.strip_prefix(WARNING) {
+                    Some(w) => {
+                        ui.colored_label(ui.visuals().warn_fg_color, format!("Warning: {w}"))
+                    }
+                    None => ui.colored_label(ui.visuals().error_fg_color, format!("Error: {e}")),
+                };
                 if ui.small_button("Dismiss").clicked() {
                     dismiss = Some(i);
                 }
@@ -458,6 +586,9 @@ impl CellspaceApp {
         }
     }
 }
+
+/// Marks a message of the error banner as a warning (shown in the warning colour).
+pub(crate) const WARNING: &str = "warning: ";
 
 pub fn space_title(space: SpaceKind) -> &'static str {
     match space {
@@ -521,7 +652,7 @@ impl eframe::App for CellspaceApp {
                 self.screenshot = Some(plan);
             }
         }
-        if self.busy() || self.screenshot.is_some() {
+        if self.busy() || self.screenshot.is_some() || self.pending_dialog.is_some() {
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
         }
     }

@@ -13,7 +13,7 @@ pub mod tasks;
 pub mod workspace;
 
 pub use app::{CellspaceApp, Panel, Selection, StartOptions};
-pub use dialogs::{Dialogs, FixedDialogs, RfdDialogs};
+pub use dialogs::{Dialogs, FixedDialogs, PathPurpose, RfdDialogs};
 
 /// Opens the explorer window and returns when it is closed.
 pub fn run(options: StartOptions) -> anyhow::Result<()> {

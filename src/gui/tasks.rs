@@ -62,15 +62,30 @@ impl<E: Send + 'static, R: Send + 'static> Task<E, R> {
     }
 }
 
-/// If `slot`'s job has finished, takes it out and returns its result.
+/// How a finished task ended. A task whose cancel was requested is `Cancelled` whatever its
+/// thread returned, so a cancelled job's result is never applied.
+#[derive(Debug)]
+pub enum Outcome<R> {
+    Done(R),
+    Failed(String),
+    Cancelled,
+}
+
+/// If `slot`'s job has finished, takes it out and says how it ended.
 pub fn take_finished<E: Send + 'static, R: Send + 'static>(
     slot: &mut Option<Task<E, R>>,
-) -> Option<Result<R, String>> {
-    if slot.as_ref().is_some_and(|t| t.is_finished()) {
-        slot.take().map(Task::join)
-    } else {
-        None
+) -> Option<Outcome<R>> {
+    if !slot.as_ref().is_some_and(|t| t.is_finished()) {
+        return None;
     }
+    let task = slot.take()?;
+    let cancelled = task.cancel_requested;
+    Some(match task.join() {
+        _ if cancelled => Outcome::Cancelled,
+        Ok(r) => Outcome::Done(r),
+        Err(e) if e.ends_with(&format!(": {}", crate::jobs::CANCELLED)) => Outcome::Cancelled,
+        Err(e) => Outcome::Failed(e),
+    })
 }
 
 /// What the top bar shows of any task.

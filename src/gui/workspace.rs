@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::sync::mpsc::Sender;
 
 use crate::backend::Backend;
@@ -75,7 +76,11 @@ pub fn bundled_run(space: SpaceKind) -> Option<PathBuf> {
 }
 
 /// Opens data (and a run) as `request` says, reporting stages on `events`.
-pub fn load(request: &LoadRequest, events: &Sender<LoadEvent>) -> Result<Workspace, String> {
+pub fn load(
+    request: &LoadRequest,
+    events: &Sender<LoadEvent>,
+    cancel: &AtomicBool,
+) -> Result<Workspace, String> {
     let started = std::time::Instant::now();
     let stage = |text: &str, fraction: f32| {
         let _ = events.send(LoadEvent::Stage {
@@ -114,12 +119,13 @@ pub fn load(request: &LoadRequest, events: &Sender<LoadEvent>) -> Result<Workspa
             );
             // The cache is only valid for the bundled table (a user file has other rows).
             let cache = dir.join(format!("latent_means_{}.bin", space.name()));
-            let model_file = dir.join("model.bpk");
+            let model_file = crate::train::model_file(&dir, &manifest);
             let cache = request
                 .data_file
                 .is_none()
                 .then_some((cache.as_path(), model_file.as_path()));
-            let embedding = embed_dataset(&model, &data, &chosen.device, cache);
+            let embedding = embed_dataset(&model, &data, &chosen.device, cache, cancel)?;
+            crate::jobs::check(cancel)?;
             stage("PCA of the latent means", 0.9);
             let plane = PcaPlane::fit(&embedding.means)?;
             let pca: Vec<[f32; 2]> = embedding
@@ -132,13 +138,10 @@ pub fn load(request: &LoadRequest, events: &Sender<LoadEvent>) -> Result<Workspa
                 .collect();
             let op_embedding = model.op_embedding().map(|t| {
                 let dims = t.dims();
-                let values: Vec<f32> = t
-                    .into_data()
-                    .convert::<f32>()
-                    .try_to_vec::<f32>()
-                    .unwrap_or_default();
-                values.chunks(dims[1].max(1)).map(|r| r.to_vec()).collect()
+                crate::model::tensor_values::<f32>(t.into_data())
+                    .map(|values| values.chunks(dims[1].max(1)).map(|r| r.to_vec()).collect())
             });
+            let op_embedding = op_embedding.transpose()?;
             Some(OpenRun {
                 dir,
                 manifest,

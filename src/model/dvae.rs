@@ -299,7 +299,7 @@ impl Dvae {
 
     /// Decodes every latent point (D-VAE's sequential decoder; the output node is joined to
     /// every node left without successors, as D-VAE does).
-    pub fn decode(&self, z: &Tensor<2>, stochastic: bool) -> Vec<DecodedGraph> {
+    pub fn decode(&self, z: &Tensor<2>, stochastic: bool) -> Result<Vec<DecodedGraph>, String> {
         let n = self.nodes;
         let device = z.device();
         let b = z.dims()[0];
@@ -349,11 +349,11 @@ impl Dvae {
         let types = Tensor::cat(chosen, 1);
         // columns[t][b, u] = edge u -> t; transpose into adj[b, u, t].
         let adj = Tensor::stack::<3>(columns, 2);
-        let mut graphs = super::read_decoded(types, adj, n);
+        let mut graphs = super::read_decoded(types, adj, n)?;
         for g in &mut graphs {
             connect_loose_ends(g);
         }
-        graphs
+        Ok(graphs)
     }
 
     pub fn latent(&self) -> usize {

@@ -12,7 +12,7 @@ pub use dvae::Dvae;
 pub use svge::Svge;
 
 use burn::module::Module;
-use burn::tensor::{Device, Distribution, Int, Tensor};
+use burn::tensor::{Device, Distribution, Int, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
 use crate::space::{Cell, SpaceKind};
@@ -68,6 +68,7 @@ impl Readout {
 
 /// Hyper-parameters of a model; the defaults are the papers'.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct VaeConfig {
     pub model: ModelKind,
     /// Node state size (SVGe: 250 = 125 forward + 125 backward; D-VAE: 501).
@@ -99,6 +100,38 @@ impl VaeConfig {
             kl_weight: 0.005,
             noise_scale: 1.0,
         }
+    }
+
+    /// Refuses settings no model can be built or trained with (a zero-width layer divides by
+    /// zero or panics inside Burn; a huge one cannot be allocated), naming the field.
+    pub fn check(&self) -> Result<(), String> {
+        let range = |name: &str, v: usize, lo: usize, hi: usize| {
+            if (lo..=hi).contains(&v) {
+                Ok(())
+            } else {
+                Err(format!("{name} is {v}, it must be between {lo} and {hi}"))
+            }
+        };
+        range("hidden", self.hidden, 2, 4096)?;
+        if self.model == ModelKind::Svge && !self.hidden.is_multiple_of(2) {
+            return Err(format!(
+                "hidden is {}: SVGe splits its state in a forward and a backward half, so it \
+                 must be even",
+                self.hidden
+            ));
+        }
+        range("latent", self.latent, 1, 1024)?;
+        range("rounds", self.rounds, 1, 16)?;
+        range("op_embedding", self.op_embedding, 1, 64)?;
+        for (name, v) in [
+            ("kl_weight", self.kl_weight),
+            ("noise_scale", self.noise_scale),
+        ] {
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(format!("{name} is {v}, it must be a number of 0 or more"));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -161,7 +194,7 @@ impl GraphVae {
     }
 
     /// Decodes latent points into cells (`None` where the decoder produced no cell).
-    pub fn decode(&self, z: &Tensor<2>, stochastic: bool) -> Vec<Option<Cell>> {
+    pub fn decode(&self, z: &Tensor<2>, stochastic: bool) -> Result<Vec<Option<Cell>>, String> {
         self.decode_with(z, stochastic, Readout::Union)
     }
 
@@ -172,10 +205,10 @@ impl GraphVae {
         z: &Tensor<2>,
         stochastic: bool,
         readout: Readout,
-    ) -> Vec<Option<Cell>> {
-        match self {
+    ) -> Result<Vec<Option<Cell>>, String> {
+        Ok(match self {
             GraphVae::Svge(m) => m
-                .decode(z, stochastic)
+                .decode(z, stochastic)?
                 .into_iter()
                 .map(|(f, b)| match readout {
                     Readout::Union => union_cell(f.forward_cell(), b.backward_cell()),
@@ -184,11 +217,11 @@ impl GraphVae {
                 })
                 .collect(),
             GraphVae::Dvae(m) => m
-                .decode(z, stochastic)
+                .decode(z, stochastic)?
                 .into_iter()
                 .map(|g| g.forward_cell())
                 .collect(),
-        }
+        })
     }
 
     pub fn latent(&self) -> usize {
@@ -231,34 +264,37 @@ pub(crate) fn gumbel_argmax(logits: Tensor<2>) -> Tensor<2, Int> {
     (logits + gumbel).argmax(1)
 }
 
+/// A tensor's values on the host, as `T`: an error (never an empty default) when the backend
+/// cannot hand them over.
+pub fn tensor_values<T: burn::tensor::Element>(data: TensorData) -> Result<Vec<T>, String> {
+    data.convert::<T>()
+        .try_to_vec::<T>()
+        .map_err(|e| format!("cannot read a tensor back from the device: {e:?}"))
+}
+
 /// Reads decoded types [B, N] and adjacency [B, N, N] back to the host.
 pub(crate) fn read_decoded(
     types: Tensor<2, Int>,
     adj: Tensor<3>,
     nodes: usize,
-) -> Vec<DecodedGraph> {
+) -> Result<Vec<DecodedGraph>, String> {
     let b = types.dims()[0];
-    let types: Vec<i64> = types
-        .into_data()
-        .convert::<i64>()
-        .try_to_vec::<i64>()
-        .unwrap_or_default();
-    let adj: Vec<f32> = adj
-        .into_data()
-        .convert::<f32>()
-        .try_to_vec::<f32>()
-        .unwrap_or_default();
-    (0..b)
-        .map(|g| DecodedGraph {
-            types: types[g * nodes..(g + 1) * nodes]
-                .iter()
-                .map(|&t| t.clamp(0, 255) as u8)
-                .collect(),
-            adj: adj[g * nodes * nodes..(g + 1) * nodes * nodes]
-                .iter()
-                .map(|&a| a > 0.5)
-                .collect(),
+    let types: Vec<i64> = tensor_values(types.into_data())?;
+    let adj: Vec<f32> = tensor_values(adj.into_data())?;
+    if types.len() != b * nodes || adj.len() != b * nodes * nodes {
+        return Err(format!(
+            "the decoder returned {} types and {} adjacency entries for {b} graphs of {nodes} nodes",
+            types.len(),
+            adj.len()
+        ));
+    }
+    Ok(types
+        .chunks(nodes)
+        .zip(adj.chunks(nodes * nodes))
+        .map(|(t, a)| DecodedGraph {
+            types: t.iter().map(|&t| t.clamp(0, 255) as u8).collect(),
+            adj: a.iter().map(|&a| a > 0.5).collect(),
             nodes,
         })
-        .collect()
+        .collect())
 }

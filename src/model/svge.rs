@@ -239,7 +239,7 @@ impl Svge {
         start: u8,
         end: u8,
         stochastic: bool,
-    ) -> Vec<DecodedGraph> {
+    ) -> Result<Vec<DecodedGraph>, String> {
         let g = &self.generator;
         let device = z.device();
         let b = z.dims()[0];
@@ -290,10 +290,14 @@ impl Svge {
     }
 
     /// Decodes every latent point into (forward, backward) graphs.
-    pub fn decode(&self, z: &Tensor<2>, stochastic: bool) -> Vec<(DecodedGraph, DecodedGraph)> {
-        let f = self.decode_direction(z, INPUT, OUTPUT, stochastic);
-        let b = self.decode_direction(z, OUTPUT, INPUT, stochastic);
-        f.into_iter().zip(b).collect()
+    pub fn decode(
+        &self,
+        z: &Tensor<2>,
+        stochastic: bool,
+    ) -> Result<Vec<(DecodedGraph, DecodedGraph)>, String> {
+        let f = self.decode_direction(z, INPUT, OUTPUT, stochastic)?;
+        let b = self.decode_direction(z, OUTPUT, INPUT, stochastic)?;
+        Ok(f.into_iter().zip(b).collect())
     }
 
     pub fn latent(&self) -> usize {

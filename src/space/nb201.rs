@@ -116,13 +116,18 @@ pub fn cell_from_arch_str(arch: &str) -> Result<Cell, SpaceError> {
     cell_from_ops(&ops)
 }
 
-/// The official arch string of a valid NB201 cell.
-pub fn arch_str(cell: &Cell) -> String {
-    let ops: Vec<&str> = cell.inner_ops().map(|o| OP_NAMES[o as usize]).collect();
-    format!(
-        "|{}~0|+|{}~0|{}~1|+|{}~0|{}~1|{}~2|",
-        ops[0], ops[1], ops[2], ops[3], ops[4], ops[5]
-    )
+/// The official arch string of a NB201 cell; `None` for a cell outside the space (a decoder
+/// can produce one with other wiring or too few nodes).
+pub fn arch_str(cell: &Cell) -> Option<String> {
+    validate(cell).ok()?;
+    let ops: Vec<&str> = cell
+        .inner_ops()
+        .map(|o| OP_NAMES.get(o as usize).copied())
+        .collect::<Option<_>>()?;
+    let [a, b, c, d, e, f] = ops.as_slice() else {
+        return None;
+    };
+    Some(format!("|{a}~0|+|{b}~0|{c}~1|+|{d}~0|{e}~1|{f}~2|"))
 }
 
 /// The 6-digit `ops` string of a valid NB201 cell.
@@ -173,7 +178,7 @@ mod tests {
     fn round_trips() {
         let s = "|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|";
         let cell = cell_from_arch_str(s).unwrap();
-        assert_eq!(arch_str(&cell), s);
+        assert_eq!(arch_str(&cell).as_deref(), Some(s));
         assert_eq!(ops_string(&cell), "421211");
         assert_eq!(cell_from_ops_string("421211").unwrap(), cell);
         validate(&cell).unwrap();

@@ -10,6 +10,7 @@ use crate::space::SpaceKind;
 
 /// What a run trains and how.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TrainConfig {
     pub space: SpaceKind,
     pub vae: VaeConfig,
@@ -39,7 +40,72 @@ fn one() -> usize {
     1
 }
 
+fn format_one() -> u32 {
+    1
+}
+
+/// JSON has no NaN or infinity (serde_json writes `null`): these read `null` back as the value
+/// that was written, so a manifest written before its first epoch (or without test cells) can
+/// be read again.
+mod nan_as_null {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        if v.is_finite() {
+            s.serialize_f64(*v)
+        } else {
+            s.serialize_none()
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
+    }
+}
+
+mod infinite_as_null {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        super::nan_as_null::serialize(v, s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::INFINITY))
+    }
+}
+
 impl TrainConfig {
+    /// Refuses settings a run cannot train with, naming the field (see [`VaeConfig::check`]).
+    pub fn check(&self) -> Result<(), String> {
+        self.vae.check()?;
+        if !(1..=65_536).contains(&self.batch_size) {
+            return Err(format!(
+                "batch_size is {}, it must be between 1 and 65536",
+                self.batch_size
+            ));
+        }
+        if self.epochs > 1_000_000 {
+            return Err(format!("epochs is {}, at most 1000000", self.epochs));
+        }
+        if !(self.learning_rate.is_finite() && self.learning_rate >= 0.0) {
+            return Err(format!(
+                "learning_rate is {}, it must be a number of 0 or more",
+                self.learning_rate
+            ));
+        }
+        if !(self.plateau_factor.is_finite()
+            && self.plateau_factor > 0.0
+            && self.plateau_factor <= 1.0)
+        {
+            return Err(format!(
+                "plateau_factor is {}, it must be in (0, 1]",
+                self.plateau_factor
+            ));
+        }
+        Ok(())
+    }
+
     /// The papers' settings for a model on a space (batch 32, or 128 on NB101; Adam 1e-4).
     pub fn paper(space: SpaceKind, vae: VaeConfig) -> Self {
         Self {
@@ -62,20 +128,34 @@ impl TrainConfig {
 
 /// One epoch's figures: losses are means per graph.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EpochMetrics {
     pub epoch: usize,
     pub train_reconstruction: f64,
     pub train_kl: f64,
+    /// NaN (`null` in the file) when the run has no test cells.
+    #[serde(with = "nan_as_null")]
     pub test_reconstruction: f64,
+    #[serde(with = "nan_as_null")]
     pub test_kl: f64,
     pub learning_rate: f64,
     pub seconds: f64,
     pub graphs_per_second: f64,
 }
 
-/// The manifest written beside the checkpoints after every epoch.
+/// The manifest written beside the checkpoints after every epoch. Strict: an unknown field (a
+/// typo such as `embeding_rounds`) is an error naming it, never a silent default.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RunManifest {
+    /// Layout of the run folder: 1 = `model.bpk` and `optimizer.bpk` beside `run.json` (the
+    /// first cellspace runs; read, never written), 2 = in the folder named by `checkpoint`.
+    #[serde(default = "format_one")]
+    pub format: u32,
+    /// The folder (inside the run folder) of the checkpoint this manifest belongs to; the
+    /// manifest's rename is what makes an epoch's checkpoint current (see `checkpoint.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<String>,
     pub config: TrainConfig,
     pub epochs: Vec<EpochMetrics>,
     /// Where the last run actually ran ("CPU" or the wgpu adapter).
@@ -83,6 +163,8 @@ pub struct RunManifest {
     pub parameters: usize,
     /// State of the learning-rate schedule, so a resumed run continues it.
     pub learning_rate: f64,
+    /// Infinite (`null` in the file) until an epoch of the current round is done.
+    #[serde(with = "infinite_as_null")]
     pub best_loss: f64,
     pub bad_epochs: usize,
     /// "running", "finished", "cancelled" or "failed: …".
@@ -92,26 +174,116 @@ pub struct RunManifest {
 
 impl RunManifest {
     pub const FILE: &'static str = "run.json";
+    /// The run-folder format this cellspace writes.
+    pub const FORMAT: u32 = 2;
+
+    /// A fresh manifest for `config`, nothing trained yet.
+    pub fn new(config: TrainConfig) -> Self {
+        Self {
+            format: Self::FORMAT,
+            checkpoint: None,
+            learning_rate: config.learning_rate,
+            config,
+            epochs: Vec::new(),
+            device: String::new(),
+            parameters: 0,
+            best_loss: f64::INFINITY,
+            bad_epochs: 0,
+            status: "running".into(),
+            cellspace_version: env!("CARGO_PKG_VERSION").into(),
+        }
+    }
 
     pub fn read(dir: &Path) -> Result<Self, String> {
         let path = dir.join(Self::FILE);
         let text = std::fs::read_to_string(&path)
             .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-        serde_json::from_str(&text)
-            .map_err(|e| format!("{}: not a cellspace run manifest: {e}", path.display()))
+        Self::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
     }
 
+    /// Parses a manifest's text: the format is checked first (a newer one is named with the
+    /// cellspace version that wrote it), then every field, strictly.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let value: serde_json::Value = serde_json::from_str(text)
+            .map_err(|e| format!("not a cellspace run manifest (invalid JSON: {e})"))?;
+        let Some(object) = value.as_object() else {
+            return Err("not a cellspace run manifest (not a JSON object)".into());
+        };
+        let format = match object.get("format") {
+            None => 1,
+            Some(v) => v
+                .as_u64()
+                .filter(|&f| f >= 1)
+                .ok_or_else(|| format!("field `format` must be a positive integer, not {v}"))?,
+        };
+        if format > Self::FORMAT as u64 {
+            let writer = object
+                .get("cellspace_version")
+                .and_then(|v| v.as_str())
+                .unwrap_or("an unknown version");
+            return Err(format!(
+                "run folder format {format}, written by cellspace {writer}; this cellspace ({}) \
+                 reads formats 1 to {}: update cellspace to open it",
+                env!("CARGO_PKG_VERSION"),
+                Self::FORMAT
+            ));
+        }
+        let manifest: Self = serde_json::from_value(value)
+            .map_err(|e| format!("not a valid cellspace run manifest: {e}"))?;
+        manifest
+            .config
+            .check()
+            .map_err(|e| format!("the run's settings cannot be used: {e}"))?;
+        if !(manifest.learning_rate.is_finite() && manifest.learning_rate >= 0.0) {
+            return Err(format!(
+                "learning_rate (the schedule's current rate) is {}, it must be a number of 0 \
+                 or more",
+                manifest.learning_rate
+            ));
+        }
+        if manifest.format >= 2 && manifest.checkpoint.is_none() && !manifest.epochs.is_empty() {
+            return Err(format!(
+                "{} epochs are recorded but no `checkpoint` folder is named",
+                manifest.epochs.len()
+            ));
+        }
+        if let Some(c) = &manifest.checkpoint
+            && (c.is_empty() || c.contains(['/', '\\']) || c.starts_with('.'))
+        {
+            return Err(format!(
+                "field `checkpoint` must name a folder inside the run folder, not {c:?}"
+            ));
+        }
+        Ok(manifest)
+    }
+
+    /// Writes `run.json` atomically: a temporary file, flushed to disk, renamed over the old
+    /// one (and the folder flushed), so a crash leaves either the old or the new manifest.
     pub fn write(&self, dir: &Path) -> std::io::Result<()> {
+        use std::io::Write;
         let path = dir.join(Self::FILE);
         let tmp = dir.join("run.json.tmp");
-        std::fs::write(
-            &tmp,
-            serde_json::to_string_pretty(self).map_err(std::io::Error::other)?,
-        )?;
-        std::fs::rename(tmp, path)
+        let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(tmp, path)?;
+        sync_dir(dir);
+        Ok(())
     }
 
     pub fn completed_epochs(&self) -> usize {
         self.epochs.len()
     }
+}
+
+/// Flushes a folder's entries (renames) to disk where the platform allows it.
+pub(super) fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
 }

@@ -4,6 +4,6 @@ mod checkpoint;
 mod manifest;
 mod run;
 
-pub use checkpoint::{load_model, load_run};
+pub use checkpoint::{load_model, load_run, model_file};
 pub use manifest::{EpochMetrics, RunManifest, TrainConfig};
-pub use run::{TrainError, TrainEvent, train};
+pub use run::{TrainError, TrainEvent, resume_conflicts, train};

@@ -67,7 +67,8 @@ fn epoch_seed(seed: u64, epoch: usize) -> u64 {
 }
 
 /// Trains `config` into `dir` (created if needed). With `resume`, continues the run found in
-/// `dir` from its last checkpoint (its manifest's settings win, except `epochs`).
+/// `dir` from its last checkpoint: `config` must then be the run's settings, except `epochs`
+/// and `backend`, which are applied and recorded; any other difference is an error naming it.
 pub fn train(
     config: &TrainConfig,
     dir: &Path,
@@ -75,11 +76,29 @@ pub fn train(
     events: &mut dyn FnMut(TrainEvent),
     cancel: &AtomicBool,
 ) -> Result<RunManifest, TrainError> {
+    config.check().map_err(TrainError::Run)?;
     std::fs::create_dir_all(dir)
         .map_err(|e| TrainError::Run(format!("{}: cannot create: {e}", dir.display())))?;
     let mut manifest = if resume {
         let mut m = RunManifest::read(dir).map_err(TrainError::Run)?;
+        let differences = resume_conflicts(&m.config, config);
+        if !differences.is_empty() {
+            return Err(TrainError::Run(format!(
+                "{}: resuming keeps the run's settings, but {} (only epochs and backend may \
+                 change; to train with other settings, start a new run with --init-from)",
+                dir.display(),
+                differences.join(", ")
+            )));
+        }
+        if config.epochs < m.completed_epochs() {
+            return Err(TrainError::Run(format!(
+                "{}: the run has {} epochs already; resume it to at least that many",
+                dir.display(),
+                m.completed_epochs()
+            )));
+        }
         m.config.epochs = config.epochs;
+        m.config.backend = config.backend;
         m
     } else {
         if dir.join(RunManifest::FILE).exists() {
@@ -88,17 +107,7 @@ pub fn train(
                 dir.display()
             )));
         }
-        RunManifest {
-            config: config.clone(),
-            epochs: Vec::new(),
-            device: String::new(),
-            parameters: 0,
-            learning_rate: config.learning_rate,
-            best_loss: f64::INFINITY,
-            bad_epochs: 0,
-            status: "running".into(),
-            cellspace_version: env!("CARGO_PKG_VERSION").into(),
-        }
+        RunManifest::new(config.clone())
     };
     let config = manifest.config.clone();
     let data = Dataset::bundled(config.space)?;
@@ -146,7 +155,8 @@ pub fn train(
     }
     if resume && manifest.completed_epochs() > 0 {
         model = checkpoint::load_model(dir, &manifest, &train_device).map_err(TrainError::Run)?;
-        optimizer = checkpoint::load_optimizer(dir, optimizer).map_err(TrainError::Run)?;
+        optimizer =
+            checkpoint::load_optimizer(dir, &manifest, optimizer).map_err(TrainError::Run)?;
     }
     manifest.device = chosen.label.clone();
     manifest.parameters = model.num_params();
@@ -249,9 +259,11 @@ pub fn train(
                 manifest.bad_epochs = 0;
             }
         }
-        checkpoint::save(dir, &model, &optimizer).map_err(TrainError::Run)?;
-        manifest.epochs.push(metrics.clone());
-        write(&manifest)?;
+        // The epoch's metrics, schedule state and checkpoint become current together.
+        let mut next = manifest.clone();
+        next.epochs.push(metrics.clone());
+        checkpoint::commit(dir, &model, &optimizer, &mut next).map_err(TrainError::Run)?;
+        manifest = next;
         events(TrainEvent::Epoch(metrics));
     }
     manifest.status = "finished".into();
@@ -260,6 +272,89 @@ pub fn train(
         epochs: manifest.completed_epochs(),
     });
     Ok(manifest)
+}
+
+/// The settings of `requested` that differ from the run's `saved` ones, as
+/// "name value (run.json: value)"; `epochs` and `backend` may differ.
+pub fn resume_conflicts(saved: &TrainConfig, requested: &TrainConfig) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut check = |name: &str, want: String, have: String| {
+        if want != have {
+            out.push(format!("{name} is {want} (run.json: {have})"));
+        }
+    };
+    check(
+        "space",
+        requested.space.to_string(),
+        saved.space.to_string(),
+    );
+    let (r, s) = (&requested.vae, &saved.vae);
+    check("model", r.model.name().into(), s.model.name().into());
+    check("hidden", r.hidden.to_string(), s.hidden.to_string());
+    check("latent", r.latent.to_string(), s.latent.to_string());
+    check("rounds", r.rounds.to_string(), s.rounds.to_string());
+    check(
+        "op_embedding",
+        r.op_embedding.to_string(),
+        s.op_embedding.to_string(),
+    );
+    check(
+        "kl_weight",
+        r.kl_weight.to_string(),
+        s.kl_weight.to_string(),
+    );
+    check(
+        "noise_scale",
+        r.noise_scale.to_string(),
+        s.noise_scale.to_string(),
+    );
+    check(
+        "batch_size",
+        requested.batch_size.to_string(),
+        saved.batch_size.to_string(),
+    );
+    check(
+        "learning_rate",
+        requested.learning_rate.to_string(),
+        saved.learning_rate.to_string(),
+    );
+    check("seed", requested.seed.to_string(), saved.seed.to_string());
+    let limit = |l: Option<usize>| l.map_or("all".to_string(), |n| n.to_string());
+    check(
+        "train_limit",
+        limit(requested.train_limit),
+        limit(saved.train_limit),
+    );
+    check(
+        "test_limit",
+        limit(requested.test_limit),
+        limit(saved.test_limit),
+    );
+    check(
+        "plateau_factor",
+        requested.plateau_factor.to_string(),
+        saved.plateau_factor.to_string(),
+    );
+    check(
+        "plateau_patience",
+        requested.plateau_patience.to_string(),
+        saved.plateau_patience.to_string(),
+    );
+    check(
+        "embedding_rounds",
+        requested.embedding_rounds.to_string(),
+        saved.embedding_rounds.to_string(),
+    );
+    let path = |p: &Option<std::path::PathBuf>| {
+        p.as_ref()
+            .map_or("none".to_string(), |p| p.display().to_string())
+    };
+    check(
+        "init_from",
+        path(&requested.init_from),
+        path(&saved.init_from),
+    );
+    out
 }
 
 /// Mean reconstruction and KL per graph over the test cells (NaN when there are none).

@@ -11,7 +11,7 @@ use crate::data::{Dataset, NB201_METRICS};
 use crate::explore::{CellIndex, LatentDecoder};
 use crate::gui::app::{CellspaceApp, Selection};
 use crate::gui::cell_view::cell_view;
-use crate::gui::tasks::{Task, take_finished};
+use crate::gui::tasks::{Outcome, Task, take_finished};
 use crate::space::SpaceKind;
 
 use super::latent_map::{Projection, map_widget};
@@ -28,6 +28,8 @@ pub struct BoState {
     pub initial_best: Option<f64>,
     pub round_seconds: Vec<f64>,
     pub outcome: Option<BoOutcome>,
+    /// The last run was cancelled: what it evaluated stays on show, without an outcome.
+    pub cancelled: bool,
     /// The table the running or last run was scored on.
     pub data: Option<Arc<Dataset>>,
 }
@@ -46,6 +48,7 @@ impl Default for BoState {
             initial_best: None,
             round_seconds: Vec::new(),
             outcome: None,
+            cancelled: false,
             data: None,
         }
     }
@@ -108,11 +111,12 @@ pub fn poll(app: &mut CellspaceApp) {
             }
         }
     }
-    if let Some(result) = take_finished(&mut state.task) {
-        match result {
-            Ok(outcome) => state.outcome = Some(outcome),
-            Err(e) => app.errors.push(e),
-        }
+    match take_finished(&mut state.task) {
+        Some(Outcome::Done(outcome)) => state.outcome = Some(outcome),
+        Some(Outcome::Failed(e)) => app.errors.push(e),
+        // The evaluations streamed so far stay on show; no outcome is recorded.
+        Some(Outcome::Cancelled) => state.cancelled = true,
+        None => {}
     }
 }
 
@@ -146,6 +150,7 @@ pub fn start(app: &mut CellspaceApp) {
     app.bo.evaluations.clear();
     app.bo.round_seconds.clear();
     app.bo.outcome = None;
+    app.bo.cancelled = false;
     app.bo.initial_best = None;
     app.bo.data = Some(data.clone());
     let name = format!("BO ({} rounds x {})", config.rounds, config.batch);
@@ -157,6 +162,7 @@ pub fn start(app: &mut CellspaceApp) {
             index: &index,
             device: &device,
             attempts: 1,
+            cancel: &cancel,
         };
         optimise(
             &decoder,
@@ -229,6 +235,13 @@ pub fn controls(app: &mut CellspaceApp, ui: &mut Ui) {
     if !app.bo.round_seconds.is_empty() {
         let mean = app.bo.round_seconds.iter().sum::<f64>() / app.bo.round_seconds.len() as f64;
         ui.weak(format!("{:.1} s per round on average", mean));
+    }
+    if app.bo.cancelled {
+        ui.separator();
+        ui.label(format!(
+            "cancelled after {} evaluations (shown above; no result recorded)",
+            app.bo.evaluations.len()
+        ));
     }
     if let (Some(o), Some(data)) = (&app.bo.outcome, &app.bo.data) {
         ui.separator();

@@ -1,33 +1,38 @@
 //! Candidates: the cells a user pinned from any view, with drawing, accuracies and graph
 //! properties; exported as JSON (NB101/NASLib style plus the space's own string) or CSV.
 
+use std::path::{Path, PathBuf};
+
 use egui::{Ui, vec2};
 
 use crate::explore::candidates::{write_csv, write_json};
+use crate::gui::PathPurpose;
 use crate::gui::app::CellspaceApp;
 use crate::gui::cell_view::cell_view;
 use crate::space::properties::{average_path_length, clustering_coefficient};
 
-/// Exports through a save dialog; returns the path written.
-pub fn export(app: &mut CellspaceApp, json: bool) -> Option<std::path::PathBuf> {
-    let space = app.workspace.as_ref()?.space;
-    let (name, ext) = if json {
-        (format!("candidates-{}.json", space.name()), "json")
-    } else {
-        (format!("candidates-{}.csv", space.name()), "csv")
+/// Writes the candidates to `path` (JSON or CSV) and says what happened in the notice line:
+/// the path and count written, or the error.
+pub fn export_to(app: &mut CellspaceApp, path: &Path, json: bool) {
+    let Some(space) = app.workspace.as_ref().map(|w| w.space) else {
+        return;
     };
-    let path = app.dialogs.save_file("Export candidates", &name, &[ext])?;
     let result = if json {
-        write_json(&path, space, &app.candidates)
+        write_json(path, space, &app.candidates)
     } else {
-        write_csv(&path, space, &app.candidates)
+        write_csv(path, space, &app.candidates)
     };
     match result {
-        Ok(()) => Some(path),
-        Err(e) => {
-            app.errors.push(e);
-            None
+        Ok(()) => {
+            app.notice = Some(format!(
+                "wrote {} candidates to {}",
+                app.candidates.len(),
+                path.display()
+            ))
         }
+        Err(e) => app
+            .errors
+            .push(format!("export to {}: {e}", path.display())),
     }
 }
 
@@ -36,26 +41,36 @@ pub fn controls(app: &mut CellspaceApp, ui: &mut Ui) {
     ui.label(format!("{} pinned", app.candidates.len()));
     ui.weak("Pin cells from the inspector, a walk, the landscape or BO.");
     let any = !app.candidates.is_empty();
-    let mut written = None;
     if ui
         .add_enabled(any, egui::Button::new("Export JSON..."))
         .clicked()
     {
-        written = export(app, true);
+        app.ask_path(PathPurpose::Export { json: true });
     }
     if ui
         .add_enabled(any, egui::Button::new("Export CSV..."))
         .clicked()
     {
-        written = export(app, false);
+        app.ask_path(PathPurpose::Export { json: false });
     }
-    let id = egui::Id::unique("candidates-export-note");
-    if let Some(p) = written {
-        ui.ctx()
-            .data_mut(|d| d.insert_temp(id, format!("written to {}", p.display())));
+    // Without a native dialog: a path typed here (CSV for a .csv name, else JSON).
+    ui.label("or export to:");
+    ui.add(egui::TextEdit::singleline(&mut app.paths.export).desired_width(240.0));
+    let path = PathBuf::from(app.paths.export.trim());
+    if ui
+        .add_enabled(
+            any && !path.as_os_str().is_empty(),
+            egui::Button::new("Export here"),
+        )
+        .clicked()
+    {
+        let json = !path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+        export_to(app, &path, json);
     }
-    if let Some(note) = ui.ctx().data(|d| d.get_temp::<String>(id)) {
-        ui.label(note);
+    if let Some(note) = &app.notice {
+        ui.label(note.as_str());
     }
     if ui
         .add_enabled(any, egui::Button::new("Clear all"))

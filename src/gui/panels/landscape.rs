@@ -5,7 +5,7 @@ use egui::{Color32, Rect, Sense, Stroke, Ui, pos2, vec2};
 
 use crate::explore::{GridPoint, LatentDecoder, decoded_grid};
 use crate::gui::app::{CellspaceApp, Selection};
-use crate::gui::tasks::{Task, take_finished};
+use crate::gui::tasks::{Outcome, Task, take_finished};
 
 pub struct LandscapeState {
     pub size: usize,
@@ -42,14 +42,13 @@ impl LandscapeState {
 }
 
 pub fn poll(app: &mut CellspaceApp) {
-    if let Some(result) = take_finished(&mut app.landscape.task) {
-        match result {
-            Ok((points, distinct)) => {
-                app.landscape.points = points;
-                app.landscape.distinct = distinct;
-            }
-            Err(e) => app.errors.push(e),
+    match take_finished(&mut app.landscape.task) {
+        Some(Outcome::Done((points, distinct))) => {
+            app.landscape.points = points;
+            app.landscape.distinct = distinct;
         }
+        Some(Outcome::Failed(e)) => app.errors.push(e),
+        Some(Outcome::Cancelled) | None => {}
     }
 }
 
@@ -88,15 +87,16 @@ pub fn start(app: &mut CellspaceApp) {
     app.landscape.points.clear();
     app.landscape.task = Some(Task::spawn(
         format!("decoding a {size}x{size} grid"),
-        move |_, _| {
+        move |_, cancel| {
             let decoder = LatentDecoder {
                 model: &model,
                 data: &data,
                 index: &index,
                 device: &device,
                 attempts,
+                cancel: &cancel,
             };
-            Ok(decoded_grid(&decoder, &plane, size, radius))
+            decoded_grid(&decoder, &plane, size, radius)
         },
     ));
 }

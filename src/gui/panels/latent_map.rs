@@ -8,7 +8,7 @@ use egui::{Color32, Pos2, Rect, Sense, Stroke, Ui, pos2, vec2};
 use crate::gui::app::{CellspaceApp, Selection};
 use crate::gui::colormap::{Scale, UNKNOWN, viridis};
 use crate::gui::point_cloud::{MapView, PointSet, PointVertex, nearest, paint_points};
-use crate::gui::tasks::{Task, take_finished};
+use crate::gui::tasks::{Outcome, Task, take_finished};
 
 /// t-SNE in the background: (epoch, epochs) events, the 2-D points as result.
 pub type TsneTask = Task<(usize, usize), Vec<[f32; 2]>>;
@@ -113,30 +113,28 @@ pub fn poll(app: &mut CellspaceApp) {
         }
     }
     let tsne_started = app.map.tsne_task.as_ref().map(|t| t.started);
-    if let Some(result) = take_finished(&mut app.map.tsne_task) {
-        match result {
-            Ok(xy) => {
-                app.map.tsne_seconds = tsne_started.map(|s| s.elapsed().as_secs_f64());
-                if let Some(run) = app.workspace.as_mut().and_then(|w| w.run.as_mut()) {
-                    run.tsne = Some(Arc::new(xy));
-                }
-                app.map.projection = Projection::Tsne;
+    match take_finished(&mut app.map.tsne_task) {
+        Some(Outcome::Done(xy)) => {
+            app.map.tsne_seconds = tsne_started.map(|s| s.elapsed().as_secs_f64());
+            if let Some(run) = app.workspace.as_mut().and_then(|w| w.run.as_mut()) {
+                run.tsne = Some(Arc::new(xy));
             }
-            Err(e) => app.errors.push(e),
+            app.map.projection = Projection::Tsne;
         }
+        Some(Outcome::Failed(e)) => app.errors.push(e),
+        Some(Outcome::Cancelled) | None => {}
     }
     let predict_started = app.map.predict_task.as_ref().map(|t| t.started);
-    if let Some(result) = take_finished(&mut app.map.predict_task) {
-        match result {
-            Ok((p, gp)) => {
-                app.map.predict_seconds = predict_started.map(|s| s.elapsed().as_secs_f64());
-                if let Some(run) = app.workspace.as_mut().and_then(|w| w.run.as_mut()) {
-                    run.predicted = Some(Arc::new(p));
-                    run.surrogate = Some(Arc::new(gp));
-                }
+    match take_finished(&mut app.map.predict_task) {
+        Some(Outcome::Done((p, gp))) => {
+            app.map.predict_seconds = predict_started.map(|s| s.elapsed().as_secs_f64());
+            if let Some(run) = app.workspace.as_mut().and_then(|w| w.run.as_mut()) {
+                run.predicted = Some(Arc::new(p));
+                run.surrogate = Some(Arc::new(gp));
             }
-            Err(e) => app.errors.push(e),
         }
+        Some(Outcome::Failed(e)) => app.errors.push(e),
+        Some(Outcome::Cancelled) | None => {}
     }
 }
 
@@ -147,11 +145,16 @@ pub fn start_tsne(app: &mut CellspaceApp) {
     };
     let latents = run.latents.clone();
     let (perplexity, epochs) = (app.map.perplexity, app.map.tsne_epochs);
-    app.map.tsne_task = Some(Task::spawn("t-SNE", move |tx, _cancel| {
-        // bhtsne cannot be interrupted: a cancelled run finishes and is dropped.
-        let xy = crate::explore::tsne_2d(&latents, perplexity, epochs, |e, n| {
-            let _ = tx.send((e, n));
-        })?;
+    app.map.tsne_task = Some(Task::spawn("t-SNE", move |tx, cancel| {
+        let xy = crate::explore::tsne_2d(
+            &latents,
+            perplexity,
+            epochs,
+            |e, n| {
+                let _ = tx.send((e, n));
+            },
+            &cancel,
+        )?;
         Ok(xy.into_iter().map(|(x, y)| [x, y]).collect())
     }));
 }
@@ -162,7 +165,7 @@ pub fn start_predict(app: &mut CellspaceApp) {
     let Some(run) = &ws.run else { return };
     let latents = run.latents.clone();
     let data = ws.data.clone();
-    app.map.predict_task = Some(Task::spawn("sparse GP prediction", move |_, _| {
+    app.map.predict_task = Some(Task::spawn("sparse GP prediction", move |_, cancel| {
         let (x, y): (Vec<Vec<f32>>, Vec<f64>) = data
             .split
             .train
@@ -172,9 +175,11 @@ pub fn start_predict(app: &mut CellspaceApp) {
         if x.len() < 2 {
             return Err("this data set has too few labelled training cells".into());
         }
-        let gp = crate::bo::Surrogate::fit(&x, &y, 500, 0)?;
+        let settings = crate::bo::GpSettings::default();
+        let gp = crate::bo::Surrogate::fit_cancellable(&x, &y, &settings, None, &cancel)?;
         let mut out = Vec::with_capacity(latents.len());
         for chunk in latents.chunks(4096) {
+            crate::jobs::check(&cancel)?;
             out.extend(gp.predict(chunk)?.into_iter().map(|p| p.0));
         }
         Ok((out, gp))

@@ -8,8 +8,9 @@ use egui::Ui;
 use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
 
 use crate::backend::Backend;
+use crate::gui::PathPurpose;
 use crate::gui::app::CellspaceApp;
-use crate::gui::tasks::{Task, take_finished};
+use crate::gui::tasks::{Outcome, Task, take_finished};
 use crate::gui::workspace::{LoadRequest, Workspace};
 use crate::model::{ModelKind, VaeConfig};
 use crate::space::SpaceKind;
@@ -143,19 +144,25 @@ pub fn poll(app: &mut CellspaceApp) {
             }
         }
     }
-    if let Some(result) = take_finished(&mut state.task) {
-        match result {
-            Ok(m) => {
-                state.finished_dir = state.job_dir.clone();
-                if state.message.is_none() {
-                    state.message = Some(format!("run {}", m.status));
-                }
-            }
-            Err(e) => {
-                state.message = Some(e.clone());
-                app.errors.push(e);
+    match take_finished(&mut state.task) {
+        Some(Outcome::Done(m)) => {
+            state.finished_dir = state.job_dir.clone();
+            if state.message.is_none() {
+                state.message = Some(format!("run {}", m.status));
             }
         }
+        // The run folder holds every finished epoch: it can be opened or resumed.
+        Some(Outcome::Cancelled) => {
+            state.finished_dir = state.job_dir.clone();
+            if state.message.is_none() {
+                state.message = Some("cancelled; resume continues from the last epoch".into());
+            }
+        }
+        Some(Outcome::Failed(e)) => {
+            state.message = Some(e.clone());
+            app.errors.push(e);
+        }
+        None => {}
     }
 }
 
@@ -180,9 +187,21 @@ pub fn start(app: &mut CellspaceApp, resume: Option<PathBuf>) {
     state.finished_dir = None;
     state.curves_of = dir.display().to_string();
     if is_resume {
-        state.curves = RunManifest::read(&dir)
-            .map(|m| m.epochs)
-            .unwrap_or_default();
+        // A resumed run keeps its own settings; the panel's epochs and backend apply.
+        match RunManifest::read(&dir) {
+            Ok(m) => {
+                let (epochs, backend) = (config.epochs, config.backend);
+                config = m.config;
+                config.epochs = epochs;
+                config.backend = backend;
+                state.curves = m.epochs;
+            }
+            Err(e) => {
+                state.job_dir = None;
+                app.errors.push(e);
+                return;
+            }
+        }
     } else {
         state.curves.clear();
     }
@@ -218,31 +237,45 @@ pub fn controls(app: &mut CellspaceApp, ui: &mut Ui) {
             .button("Open data file...")
             .on_hover_text("A CSV in the bundled format of the current space")
             .clicked()
-            && let Some(path) = app.dialogs.pick_file("Open a data file", &["csv", "txt"])
         {
-            let (space, run) = app
-                .workspace
-                .as_ref()
-                .map_or((app.training.space, None), |w| {
-                    (w.space, w.run.as_ref().map(|r| r.dir.clone()))
-                });
-            app.open(LoadRequest {
-                space,
-                run,
-                data_file: Some(path),
-                backend: app.backend,
-            });
+            app.ask_path(PathPurpose::OpenDataFile);
         }
-        if ui.button("Open run...").clicked()
-            && let Some(dir) = app.dialogs.pick_folder("Open a cellspace run folder")
+        if ui.button("Open run...").clicked() {
+            app.ask_path(PathPurpose::OpenRun);
+        }
+    });
+    // The same without a native dialog (none opens where no desktop portal runs).
+    ui.label("or type a path:");
+    ui.horizontal(|ui| {
+        ui.label("data file");
+        ui.add(egui::TextEdit::singleline(&mut app.paths.data_file).desired_width(150.0));
+        let path = app.paths.data_file.trim().to_string();
+        if ui
+            .add_enabled(!path.is_empty(), egui::Button::new("Open file"))
+            .clicked()
         {
-            let space = app.training.space;
-            app.open(LoadRequest {
-                space,
-                run: Some(dir),
-                data_file: None,
-                backend: app.backend,
-            });
+            app.use_path(PathPurpose::OpenDataFile, PathBuf::from(path));
+        }
+    });
+    ui.horizontal(|ui| {
+        ui.label("run folder");
+        ui.add(egui::TextEdit::singleline(&mut app.paths.run).desired_width(150.0));
+        let path = app.paths.run.trim().to_string();
+        if ui
+            .add_enabled(!path.is_empty(), egui::Button::new("Open folder"))
+            .clicked()
+        {
+            app.use_path(PathPurpose::OpenRun, PathBuf::from(&path));
+        }
+        if ui
+            .add_enabled(
+                !path.is_empty() && app.training.task.is_none(),
+                egui::Button::new("Resume it"),
+            )
+            .on_hover_text("Continue this run folder from its last checkpoint")
+            .clicked()
+        {
+            app.use_path(PathPurpose::ResumeRun, PathBuf::from(&path));
         }
     });
     ui.separator();
@@ -260,9 +293,8 @@ pub fn controls(app: &mut CellspaceApp, ui: &mut Ui) {
             .add_enabled(!running, egui::Button::new("Resume..."))
             .on_hover_text("Continue a run folder from its last checkpoint")
             .clicked()
-            && let Some(dir) = app.dialogs.pick_folder("Resume a run folder")
         {
-            start(app, Some(dir));
+            app.ask_path(PathPurpose::ResumeRun);
         }
         if ui
             .add_enabled(running, egui::Button::new("Cancel training"))
@@ -383,10 +415,8 @@ fn settings(app: &mut CellspaceApp, ui: &mut Ui) {
         if ui.button("Paper defaults").clicked() {
             app.training.paper_defaults();
         }
-        if ui.button("Choose folder...").clicked()
-            && let Some(dir) = app.dialogs.pick_folder("Folder for the new run")
-        {
-            app.training.out_dir = dir.display().to_string();
+        if ui.button("Choose folder...").clicked() {
+            app.ask_path(PathPurpose::NewRunFolder);
         }
     });
 }

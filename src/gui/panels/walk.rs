@@ -7,7 +7,7 @@ use egui::{Color32, Stroke, Ui, vec2};
 use crate::explore::{LatentDecoder, WalkStep, great_circle_walk, line_walk};
 use crate::gui::app::{CellspaceApp, Selection};
 use crate::gui::cell_view::cell_view;
-use crate::gui::tasks::{Task, take_finished};
+use crate::gui::tasks::{Outcome, Task, take_finished};
 
 use super::latent_map::{Projection, map_widget};
 
@@ -53,11 +53,10 @@ impl WalkState {
 }
 
 pub fn poll(app: &mut CellspaceApp) {
-    if let Some(result) = take_finished(&mut app.walk.task) {
-        match result {
-            Ok(steps) => app.walk.result = steps,
-            Err(e) => app.errors.push(e),
-        }
+    match take_finished(&mut app.walk.task) {
+        Some(Outcome::Done(steps)) => app.walk.result = steps,
+        Some(Outcome::Failed(e)) => app.errors.push(e),
+        Some(Outcome::Cancelled) | None => {}
     }
 }
 
@@ -100,18 +99,19 @@ pub fn start(app: &mut CellspaceApp) {
     let (steps, seed) = (app.walk.steps.max(2), app.walk.seed);
     app.walk.start_label = label;
     app.walk.result.clear();
-    app.walk.task = Some(Task::spawn("walk", move |_, _| {
+    app.walk.task = Some(Task::spawn("walk", move |_, cancel| {
         let decoder = LatentDecoder {
             model: &model,
             data: &data,
             index: &index,
             device: &device,
             attempts: 5,
+            cancel: &cancel,
         };
-        Ok(match to {
+        match to {
             None => great_circle_walk(&decoder, &from, steps, seed),
             Some(to) => line_walk(&decoder, &from, &to, steps),
-        })
+        }
     }));
 }
 
