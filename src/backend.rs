@@ -22,6 +22,19 @@ pub struct ChosenDevice {
     pub fallback: Option<String>,
 }
 
+impl ChosenDevice {
+    /// Whether this is Burn's CPU backend (where work is split over threads by hand).
+    pub fn is_cpu(&self) -> bool {
+        is_cpu(&self.device)
+    }
+}
+
+/// Whether `device` is Burn's CPU backend (plain or with autodiff): the one device cellspace
+/// splits work over threads for (a GPU runs a batch on all its cores already).
+pub fn is_cpu(device: &burn::tensor::Device) -> bool {
+    device.clone().without_autodiff() == burn::tensor::Device::flex()
+}
+
 /// Finds a hardware wgpu adapter; software rasterisers (llvmpipe/lavapipe) do not count, since
 /// training on them is far slower than on Burn's CPU backend (set
 /// `CELLSPACE_ALLOW_SOFTWARE_GPU=1` to use one anyway, e.g. to test the wgpu path).

@@ -11,4 +11,5 @@ pub mod gui;
 pub mod jobs;
 pub mod model;
 pub mod space;
+pub mod threads;
 pub mod train;

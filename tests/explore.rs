@@ -154,3 +154,29 @@ fn walks_and_grids_decode_every_point() {
         "cancelled"
     );
 }
+
+#[test]
+fn encoding_on_two_threads_gives_the_one_thread_means_exactly() {
+    let device = Device::flex();
+    assert!(
+        cellspace::backend::is_cpu(&device)
+            && cellspace::backend::is_cpu(&device.clone().autodiff())
+    );
+    let (_, model) = load_run(&bundled_nb201(), &device).unwrap();
+    let data = Dataset::bundled(SpaceKind::Nb201).unwrap();
+    let cells: Vec<&cellspace::space::Cell> =
+        data.records.iter().take(3000).map(|r| &r.cell).collect();
+    let run = |threads: usize| {
+        cellspace::threads::set_threads(threads);
+        let means = cellspace::eval::latent_means(&model, &cells, SpaceKind::Nb201, &device);
+        cellspace::threads::set_threads(0);
+        means.unwrap()
+    };
+    let (one, two, five) = (run(1), run(2), run(5));
+    assert_eq!(one.len(), 3000);
+    // Encoding draws no random numbers and each chunk is the same computation: bit for bit.
+    assert!(
+        one == two && one == five,
+        "the means depend on the thread count"
+    );
+}

@@ -25,6 +25,10 @@ pub use train_cmd::TrainArgs;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Threads for the CPU backend's training (data-parallel) and encoding [default: every
+    /// core]. Results do not depend on it, up to float round-off.
+    #[arg(long, global = true)]
+    pub threads: Option<usize>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -94,6 +98,10 @@ impl GuiArgs {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Some(n) = cli.threads {
+        anyhow::ensure!(n > 0, "--threads must be at least 1");
+        crate::threads::set_threads(n);
+    }
     match cli.command {
         Some(Command::Data(args)) => data_cmd::run(&args),
         Some(Command::Stats(args)) => stats_cmd::run(&args),

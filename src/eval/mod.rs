@@ -69,8 +69,9 @@ pub fn latent_means_cancellable(
     device: &Device,
     cancel: &AtomicBool,
 ) -> Result<Vec<Vec<f32>>, String> {
-    let mut out = Vec::with_capacity(cells.len());
-    for chunk in cells.chunks(512) {
+    const CHUNK: usize = 512;
+    let chunks: Vec<&[&Cell]> = cells.chunks(CHUNK).collect();
+    let encode = |chunk: &[&Cell]| -> Result<Vec<Vec<f32>>, String> {
         crate::jobs::check(cancel)?;
         let batch = GraphBatch::new(chunk, space.max_nodes(), device);
         let (mu, _) = model.encode(&batch);
@@ -83,7 +84,47 @@ pub fn latent_means_cancellable(
                 chunk.len()
             ));
         }
-        out.extend(values.chunks(latent).map(|r| r.to_vec()));
+        Ok(values.chunks(latent).map(|r| r.to_vec()).collect())
+    };
+    // Encoding draws no random numbers: chunks run on every thread (CPU only), in any order,
+    // and are put back in order.
+    let threads = if crate::backend::is_cpu(device) {
+        crate::threads::threads().min(chunks.len()).max(1)
+    } else {
+        1
+    };
+    let results: Vec<Result<Vec<Vec<f32>>, String>> = if threads == 1 {
+        chunks.iter().map(|c| encode(c)).collect()
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| {
+                    let (chunks, encode) = (&chunks, &encode);
+                    scope.spawn(move || {
+                        (t..chunks.len())
+                            .step_by(threads)
+                            .map(|k| (k, encode(chunks[k])))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            let mut ordered: Vec<Option<Result<Vec<Vec<f32>>, String>>> =
+                (0..chunks.len()).map(|_| None).collect();
+            for h in handles {
+                let done = h.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+                for (k, r) in done {
+                    ordered[k] = Some(r);
+                }
+            }
+            ordered
+                .into_iter()
+                .map(|r| r.unwrap_or_else(|| Err("a chunk was not encoded".into())))
+                .collect()
+        })
+    };
+    let mut out = Vec::with_capacity(cells.len());
+    for r in results {
+        out.extend(r?);
     }
     Ok(out)
 }

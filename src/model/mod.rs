@@ -135,6 +135,22 @@ impl VaeConfig {
     }
 }
 
+/// Initialises every parameter at once, in the module's order. Burn creates parameters lazily,
+/// on first use; when the first use is on several threads (data-parallel training), their
+/// random values would be drawn from the one generator in a racy order, and each thread's copy
+/// of the model could even get values of its own.
+struct Materialize;
+
+impl burn::module::ModuleVisitor for Materialize {
+    fn visit_float<const D: usize>(&mut self, param: &burn::module::Param<Tensor<D>>) {
+        let _ = param.val();
+    }
+
+    fn visit_int<const D: usize>(&mut self, param: &burn::module::Param<Tensor<D, Int>>) {
+        let _ = param.val();
+    }
+}
+
 /// A graph VAE of any kind.
 // Built once per run and moved rarely; boxing would not pay for itself.
 #[allow(clippy::large_enum_variant)]
@@ -154,13 +170,15 @@ pub struct LossParts {
 impl GraphVae {
     pub fn new(config: &VaeConfig, space: SpaceKind, device: &Device) -> Self {
         let (types, nodes) = (space.type_count(), space.max_nodes());
-        match config.model {
+        let model = match config.model {
             ModelKind::Svge => GraphVae::Svge(Svge::new(config, types, nodes, device)),
             ModelKind::Dvae | ModelKind::DvaeEmb => {
                 GraphVae::Dvae(Dvae::new(config, types, nodes, false, device))
             }
             ModelKind::GcnEmb => GraphVae::Dvae(Dvae::new(config, types, nodes, true, device)),
-        }
+        };
+        model.visit(&mut Materialize);
+        model
     }
 
     /// Posterior mean and log-variance, [B, latent] each.
@@ -181,8 +199,24 @@ impl GraphVae {
     /// Loss of a batch: mean over graphs of reconstruction + β·KL, with the reparameterisation
     /// noise scaled by `noise_scale`.
     pub fn loss(&self, batch: &GraphBatch, kl_weight: f64, noise_scale: f64) -> LossParts {
+        let eps = Tensor::<2>::random(
+            [batch.size, self.latent()],
+            Distribution::Normal(0.0, 1.0),
+            &batch.node_mask.device(),
+        );
+        self.loss_with_noise(batch, eps, kl_weight, noise_scale)
+    }
+
+    /// [`GraphVae::loss`] with the reparameterisation noise given ([B, latent] standard normal
+    /// draws): data-parallel training draws it for the whole batch before splitting it.
+    pub fn loss_with_noise(
+        &self,
+        batch: &GraphBatch,
+        eps: Tensor<2>,
+        kl_weight: f64,
+        noise_scale: f64,
+    ) -> LossParts {
         let (mu, logvar) = self.encode(batch);
-        let eps = Tensor::<2>::random(mu.dims(), Distribution::Normal(0.0, 1.0), &mu.device());
         let z = mu.clone() + eps * (logvar.clone() * 0.5).exp() * noise_scale;
         let reconstruction = self.reconstruction_loss(batch, z).mean();
         let kl = kl_divergence(mu, logvar).mean();

@@ -3,7 +3,9 @@
 mod checkpoint;
 mod manifest;
 mod run;
+mod step;
 
 pub use checkpoint::{load_model, load_run, model_file};
 pub use manifest::{EpochMetrics, RunManifest, TrainConfig};
 pub use run::{TrainError, TrainEvent, resume_conflicts, train};
+pub(crate) use step::batch_step;

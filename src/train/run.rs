@@ -5,13 +5,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use burn::module::Module;
+use burn::optim::AdamConfig;
 use burn::optim::grad_clipping::GradientClippingConfig;
-use burn::optim::{AdamConfig, GradientsParams};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use thiserror::Error;
 
 use super::checkpoint;
+use super::step::batch_step;
 use super::{EpochMetrics, RunManifest, TrainConfig};
 use crate::data::{DataError, Dataset};
 use crate::model::{GraphBatch, GraphVae};
@@ -176,6 +177,12 @@ pub fn train(
             TrainError::Run(format!("{}: cannot write the manifest: {e}", dir.display()))
         })
     };
+    // Data-parallel over this many threads (`crate::threads`); only CPU devices gain from it.
+    let workers = if chosen.is_cpu() {
+        crate::threads::threads()
+    } else {
+        1
+    };
     let rounds = config.embedding_rounds.clamp(1, config.epochs.max(1));
     let per_round = config.epochs.div_ceil(rounds);
     for epoch in manifest.completed_epochs()..config.epochs {
@@ -209,9 +216,8 @@ pub fn train(
                 return Ok(manifest);
             }
             let cells: Vec<&Cell> = chunk.iter().map(|&i| train_cells[i]).collect();
-            let batch = GraphBatch::new(&cells, nodes, &train_device);
-            let parts = model.loss(&batch, config.vae.kl_weight, config.vae.noise_scale);
-            let loss: f64 = parts.total.clone().into_scalar::<f32>() as f64;
+            let step = batch_step(&model, &cells, nodes, &config.vae, &train_device, workers);
+            let loss = step.loss;
             if !loss.is_finite() || loss > 1e6 {
                 manifest.status = format!("failed: loss {loss} in epoch {epoch}");
                 write(&manifest)?;
@@ -222,10 +228,9 @@ pub fn train(
                     kept: manifest.completed_epochs(),
                 });
             }
-            recon_sum += parts.reconstruction.into_scalar::<f32>() as f64 * cells.len() as f64;
-            kl_sum += parts.kl.into_scalar::<f32>() as f64 * cells.len() as f64;
-            let grads = GradientsParams::from_grads(parts.total.backward(), &model);
-            model = optimizer.step(manifest.learning_rate, model, grads);
+            recon_sum += step.reconstruction_sum;
+            kl_sum += step.kl_sum;
+            model = optimizer.step(manifest.learning_rate, model, step.grads);
             events(TrainEvent::Batch {
                 epoch,
                 batch: b,
