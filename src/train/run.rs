@@ -280,86 +280,49 @@ pub fn train(
 }
 
 /// The settings of `requested` that differ from the run's `saved` ones, as
-/// "name value (run.json: value)"; `epochs` and `backend` may differ.
+/// "name value (run.json: value)"; `epochs` and `backend` may differ. Compared as the JSON of
+/// run.json, so a setting added to [`TrainConfig`] is covered without a line here.
 pub fn resume_conflicts(saved: &TrainConfig, requested: &TrainConfig) -> Vec<String> {
+    let mut requested = requested.clone();
+    requested.epochs = saved.epochs;
+    requested.backend = saved.backend;
+    let (Ok(saved), Ok(requested)) = (
+        serde_json::to_value(saved),
+        serde_json::to_value(&requested),
+    ) else {
+        return vec!["the settings cannot be compared".into()];
+    };
     let mut out = Vec::new();
-    let mut check = |name: &str, want: String, have: String| {
-        if want != have {
-            out.push(format!("{name} is {want} (run.json: {have})"));
-        }
-    };
-    check(
-        "space",
-        requested.space.to_string(),
-        saved.space.to_string(),
-    );
-    let (r, s) = (&requested.vae, &saved.vae);
-    check("model", r.model.name().into(), s.model.name().into());
-    check("hidden", r.hidden.to_string(), s.hidden.to_string());
-    check("latent", r.latent.to_string(), s.latent.to_string());
-    check("rounds", r.rounds.to_string(), s.rounds.to_string());
-    check(
-        "op_embedding",
-        r.op_embedding.to_string(),
-        s.op_embedding.to_string(),
-    );
-    check(
-        "kl_weight",
-        r.kl_weight.to_string(),
-        s.kl_weight.to_string(),
-    );
-    check(
-        "noise_scale",
-        r.noise_scale.to_string(),
-        s.noise_scale.to_string(),
-    );
-    check(
-        "batch_size",
-        requested.batch_size.to_string(),
-        saved.batch_size.to_string(),
-    );
-    check(
-        "learning_rate",
-        requested.learning_rate.to_string(),
-        saved.learning_rate.to_string(),
-    );
-    check("seed", requested.seed.to_string(), saved.seed.to_string());
-    let limit = |l: Option<usize>| l.map_or("all".to_string(), |n| n.to_string());
-    check(
-        "train_limit",
-        limit(requested.train_limit),
-        limit(saved.train_limit),
-    );
-    check(
-        "test_limit",
-        limit(requested.test_limit),
-        limit(saved.test_limit),
-    );
-    check(
-        "plateau_factor",
-        requested.plateau_factor.to_string(),
-        saved.plateau_factor.to_string(),
-    );
-    check(
-        "plateau_patience",
-        requested.plateau_patience.to_string(),
-        saved.plateau_patience.to_string(),
-    );
-    check(
-        "embedding_rounds",
-        requested.embedding_rounds.to_string(),
-        saved.embedding_rounds.to_string(),
-    );
-    let path = |p: &Option<std::path::PathBuf>| {
-        p.as_ref()
-            .map_or("none".to_string(), |p| p.display().to_string())
-    };
-    check(
-        "init_from",
-        path(&requested.init_from),
-        path(&saved.init_from),
-    );
+    differences("", &saved, &requested, &mut out);
     out
+}
+
+/// Adds to `out` each leaf of `saved` whose value in `requested` differs, named by its key.
+fn differences(
+    name: &str,
+    saved: &serde_json::Value,
+    requested: &serde_json::Value,
+    out: &mut Vec<String>,
+) {
+    use serde_json::Value;
+    let show = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        Value::Null => "none".into(),
+        other => other.to_string(),
+    };
+    match (saved, requested) {
+        (Value::Object(s), Value::Object(r)) => {
+            for (key, value) in s {
+                differences(key, value, r.get(key).unwrap_or(&Value::Null), out);
+            }
+        }
+        _ if saved != requested => out.push(format!(
+            "{name} is {} (run.json: {})",
+            show(requested),
+            show(saved)
+        )),
+        _ => {}
+    }
 }
 
 /// Mean reconstruction and KL per graph over the test cells (NaN when there are none).
