@@ -524,3 +524,44 @@ fn walk_landscape_and_bo_run_to_their_results() {
         assert_eq!(Some(e.value), data.records[row].accuracy);
     }
 }
+
+#[test]
+fn other_runs_curves_are_drawn_beside_the_open_ones_on_a_log_scale() {
+    let mut harness = app_harness(FixedDialogs::default());
+    opened(&mut harness);
+    harness.get_by_label("Data & training").click();
+    harness.step();
+    let enas = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/models/svge-enas");
+    harness.state_mut().paths.run = enas.display().to_string();
+    harness.step();
+    harness.get_by_label("Add the run folder above").click();
+    harness.step();
+    harness.step();
+    let added = &harness.state().training.compare.added;
+    assert_eq!(added.len(), 1, "{:?}", harness.state().errors);
+    assert_eq!(added[0].label, "svge-enas (svge)");
+    assert_eq!(added[0].epochs.len(), 54);
+    // Both runs are in the legends: the open NB201 run's train and test, the added run's train.
+    harness.get_by_label("log scale").click();
+    harness.step();
+    harness.step();
+    assert!(harness.state().training.compare.log_scale);
+    harness.get_by_label("Reconstruction loss per graph (log scale)");
+    assert_eq!(
+        harness.get_all_by_label("svge-enas (svge) train").count(),
+        2
+    );
+    assert_eq!(harness.get_all_by_label("svge-nb201 test").count(), 2);
+    // A folder that is no run: an error naming it, nothing added.
+    harness.state_mut().paths.run = "/nonexistent/run".into();
+    harness.step();
+    harness.get_by_label("Add the run folder above").click();
+    harness.step();
+    harness.step();
+    assert_eq!(harness.state().training.compare.added.len(), 1);
+    let errors = &harness.state().errors;
+    assert!(
+        errors.iter().any(|e| e.contains("/nonexistent/run")),
+        "{errors:?}"
+    );
+}

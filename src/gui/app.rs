@@ -355,6 +355,12 @@ impl CellspaceApp {
                 panels::training::start(self, Some(path));
             }
             PathPurpose::NewRunFolder => self.training.out_dir = path.display().to_string(),
+            PathPurpose::AddCurves => {
+                self.paths.run = path.display().to_string();
+                if let Err(e) = self.training.compare.add_run(&path) {
+                    self.errors.push(e);
+                }
+            }
             PathPurpose::Export { json } => {
                 self.paths.export = path.display().to_string();
                 panels::candidates::export_to(self, &path, json);

@@ -68,6 +68,8 @@ pub enum PathPurpose {
     OpenDataFile,
     ResumeRun,
     NewRunFolder,
+    /// Add a run's training curves to the plots.
+    AddCurves,
     /// Export the candidates, as JSON or CSV.
     Export {
         json: bool,
@@ -78,9 +80,10 @@ impl PathPurpose {
     /// Where to type the path when no dialog can open.
     pub fn field_hint(self) -> &'static str {
         match self {
-            PathPurpose::OpenRun | PathPurpose::ResumeRun | PathPurpose::OpenDataFile => {
-                "type it in the path field of Data & training"
-            }
+            PathPurpose::OpenRun
+            | PathPurpose::ResumeRun
+            | PathPurpose::OpenDataFile
+            | PathPurpose::AddCurves => "type it in the path field of Data & training",
             PathPurpose::NewRunFolder => "type it in the run folder field",
             PathPurpose::Export { .. } => "type it in the export field of Candidates",
         }
@@ -102,6 +105,7 @@ impl PendingDialog {
                 PathPurpose::OpenRun => dialogs.pick_folder("Open a cellspace run folder"),
                 PathPurpose::ResumeRun => dialogs.pick_folder("Resume a run folder"),
                 PathPurpose::NewRunFolder => dialogs.pick_folder("Folder for the new run"),
+                PathPurpose::AddCurves => dialogs.pick_folder("A run folder whose curves to add"),
                 PathPurpose::OpenDataFile => dialogs.pick_file("Open a data file", &["csv", "txt"]),
                 PathPurpose::Export { json } => dialogs.save_file(
                     "Export candidates",

@@ -3,6 +3,7 @@
 
 pub mod bo;
 pub mod candidates;
+pub mod curves;
 pub mod inspector;
 pub mod landscape;
 pub mod latent_map;
@@ -19,7 +20,8 @@ pub fn best_row(app: &CellspaceApp) -> Option<usize> {
 }
 
 /// Shows what a panel does with one scripted action (screenshots, demos): the best cell
-/// selected, a walk from it, a landscape, a short BO run, the three best cells pinned.
+/// selected, the other bundled model's curves beside the open run's on a log scale, a walk from
+/// it, a landscape, a short BO run, the three best cells pinned.
 pub fn demo(app: &mut CellspaceApp, panel: Panel) {
     app.panel = panel;
     let best = best_row(app);
@@ -27,7 +29,22 @@ pub fn demo(app: &mut CellspaceApp, panel: Panel) {
         app.selection = Some(Selection::Row(r));
     }
     match panel {
-        Panel::Training | Panel::Map => {}
+        Panel::Map => {}
+        Panel::Training => {
+            let space = app
+                .workspace
+                .as_ref()
+                .map_or(app.training.space, |w| w.space);
+            let other = crate::space::SpaceKind::ALL
+                .into_iter()
+                .filter(|&s| s != space)
+                .find_map(super::workspace::bundled_run);
+            if let Some(dir) = other
+                && app.training.compare.add_run(&dir).is_ok()
+            {
+                app.training.compare.log_scale = true;
+            }
+        }
         Panel::Walk => walk::start(app),
         Panel::Landscape => landscape::start(app),
         Panel::Bo => {

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use egui::Ui;
-use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
+use egui_plot::{Legend, Plot, Points};
 
 use crate::backend::Backend;
 use crate::gui::PathPurpose;
@@ -32,6 +32,8 @@ pub struct TrainingState {
     pub curves_of: String,
     pub message: Option<String>,
     pub finished_dir: Option<PathBuf>,
+    /// Other runs' curves drawn beside these, and the plots' scale.
+    pub compare: super::curves::CurvesState,
 }
 
 fn default_out(space: SpaceKind, model: ModelKind) -> String {
@@ -58,6 +60,7 @@ impl TrainingState {
             curves_of: String::new(),
             message: None,
             finished_dir: None,
+            compare: Default::default(),
         }
     }
 
@@ -321,6 +324,42 @@ pub fn controls(app: &mut CellspaceApp, ui: &mut Ui) {
             start(app, Some(dir));
         }
     }
+    curve_controls(app, ui);
+}
+
+/// Other runs' curves beside these (e.g. D-VAE and DVAE-EMB), and the log scale.
+fn curve_controls(app: &mut CellspaceApp, ui: &mut Ui) {
+    ui.separator();
+    ui.heading("Compare curves");
+    ui.checkbox(&mut app.training.compare.log_scale, "log scale");
+    ui.horizontal(|ui| {
+        if ui.button("Add a run's curves...").clicked() {
+            app.ask_path(PathPurpose::AddCurves);
+        }
+        let typed = app.paths.run.trim().to_string();
+        if ui
+            .add_enabled(
+                !typed.is_empty(),
+                egui::Button::new("Add the run folder above"),
+            )
+            .clicked()
+            && let Err(e) = app.training.compare.add_run(std::path::Path::new(&typed))
+        {
+            app.errors.push(e);
+        }
+    });
+    let mut remove = None;
+    for (k, c) in app.training.compare.added.iter().enumerate() {
+        ui.horizontal(|ui| {
+            ui.label(format!("{} ({} epochs)", c.label, c.epochs.len()));
+            if ui.small_button("Remove").clicked() {
+                remove = Some(k);
+            }
+        });
+    }
+    if let Some(k) = remove {
+        app.training.compare.added.remove(k);
+    }
 }
 
 fn settings(app: &mut CellspaceApp, ui: &mut Ui) {
@@ -422,22 +461,16 @@ fn settings(app: &mut CellspaceApp, ui: &mut Ui) {
 }
 
 pub fn view(app: &mut CellspaceApp, ui: &mut Ui) {
-    let curves = &app.training.curves;
-    if curves.is_empty() {
+    let state = &app.training;
+    if state.curves.is_empty() {
         ui.label("No epochs yet: start a run, or open a run folder to see its curves.");
     } else {
         ui.label(format!(
             "{} epochs of {}",
-            curves.len(),
-            app.training.curves_of
+            state.curves.len(),
+            state.curves_of
         ));
     }
-    let series = |f: fn(&EpochMetrics) -> f64| -> PlotPoints<'static> {
-        curves
-            .iter()
-            .map(|m| [m.epoch as f64 + 1.0, f(m)])
-            .collect()
-    };
     let height = (ui.available_height() - 40.0) / 2.0;
     let has_embedding = app
         .workspace
@@ -445,24 +478,14 @@ pub fn view(app: &mut CellspaceApp, ui: &mut Ui) {
         .and_then(|w| w.run.as_ref())
         .is_some_and(|r| r.op_embedding.is_some());
     let height = if has_embedding { height * 0.7 } else { height };
-    ui.label("Reconstruction loss per graph");
-    Plot::new("recon")
-        .height(height.max(120.0))
-        .legend(Legend::default())
-        .x_axis_label("epoch")
-        .show(ui, |p| {
-            p.line(Line::new("train", series(|m| m.train_reconstruction)));
-            p.line(Line::new("test", series(|m| m.test_reconstruction)));
-        });
-    ui.label("KL divergence per graph");
-    Plot::new("kl")
-        .height(height.max(120.0))
-        .legend(Legend::default())
-        .x_axis_label("epoch")
-        .show(ui, |p| {
-            p.line(Line::new("train", series(|m| m.train_kl)));
-            p.line(Line::new("test", series(|m| m.test_kl)));
-        });
+    let name = std::path::Path::new(&state.curves_of)
+        .file_name()
+        .map_or(state.curves_of.clone(), |n| n.to_string_lossy().to_string());
+    let current = super::curves::CurveSet {
+        label: name,
+        epochs: state.curves.clone(),
+    };
+    super::curves::plots(ui, &current, &state.compare, height);
     if has_embedding {
         op_embedding_plot(app, ui);
     }
