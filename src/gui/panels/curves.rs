@@ -46,25 +46,23 @@ impl CurvesState {
     }
 }
 
+/// One figure of an epoch (a train or test loss).
+type Metric = fn(&EpochMetrics) -> f64;
+
 /// Reconstruction and KL plots: the `current` run's train and test curves, and the train
 /// curves of every added run.
 pub fn plots(ui: &mut Ui, current: &CurveSet, state: &CurvesState, height: f32) {
     let log = state.log_scale;
     // On the log scale a value v is drawn at log10(v); the axis labels say 10^y.
     let y = move |v: f64| if log { v.max(1e-12).log10() } else { v };
-    let series = |epochs: &[EpochMetrics], f: fn(&EpochMetrics) -> f64| -> PlotPoints<'static> {
+    let series = |epochs: &[EpochMetrics], f: Metric| -> PlotPoints<'static> {
         epochs
             .iter()
             .filter(|m| f(m).is_finite())
             .map(|m| [m.epoch as f64 + 1.0, y(f(m))])
             .collect()
     };
-    let panels: [(
-        &str,
-        &str,
-        fn(&EpochMetrics) -> f64,
-        fn(&EpochMetrics) -> f64,
-    ); 2] = [
+    let panels: [(&str, &str, Metric, Metric); 2] = [
         (
             "Reconstruction loss per graph",
             "recon",
