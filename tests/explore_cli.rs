@@ -181,3 +181,44 @@ fn predict_and_bo_run_on_the_bundled_model() {
     let rank = bo["best_rank"].as_u64().unwrap();
     assert!((1..=15_625).contains(&rank));
 }
+
+#[test]
+fn tables_put_our_figures_beside_the_papers_and_name_missing_models() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("tables.md");
+    let o = Command::new(env!("CARGO_BIN_EXE_cellspace"))
+        .env("BURN_DEVICE", "flex")
+        .args(["tables", "--quick", "--json", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 7);
+    let row = |table: &str, model: &str, space: &str| {
+        rows.iter()
+            .find(|r| {
+                r["table"].as_str().unwrap().starts_with(table)
+                    && r["model"] == model
+                    && r["space"] == space
+            })
+            .unwrap_or_else(|| panic!("no row {table} {model} {space}"))
+    };
+    // The bundled SVGe models are evaluated, beside the paper's Table I.
+    for space in ["enas", "nb201"] {
+        let r = row("SVGe", "svge", space);
+        let ours = r["ours"]["reconstruction"].as_f64().unwrap();
+        assert!((95.0..=100.0).contains(&ours), "{space}: {ours}");
+        assert!(r["paper"]["reconstruction"].as_f64().unwrap() > 99.0);
+    }
+    // Models not bundled are named as such, with the paper's figures kept.
+    let dvae = row("Operation", "dvae", "enas");
+    assert!(dvae["missing"].as_str().unwrap().contains("dvae-enas"));
+    assert_eq!(dvae["paper"]["rmse"], 0.384);
+    let md = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        md.contains("### SVGe paper, Table I") && md.contains("| svge | nb201 |"),
+        "{md}"
+    );
+}

@@ -2,8 +2,10 @@
 //! batch by expected improvement, decode, evaluate, add, refit.
 
 mod linalg;
+mod prediction;
 mod surrogate;
 
+pub use prediction::{Prediction, test_prediction};
 pub use surrogate::{GpSettings, Hyperparameters, Surrogate, expected_improvement};
 
 use std::collections::HashSet;

@@ -8,8 +8,8 @@ use clap::Args;
 use serde_json::json;
 
 use crate::backend::Backend;
-use crate::bo::{BoConfig, BoEvent, CandidateSampler, GpSettings, Surrogate, optimise};
-use crate::space::{SpaceKind, properties::pearson};
+use crate::bo::{BoConfig, BoEvent, CandidateSampler, GpSettings, optimise};
+use crate::space::SpaceKind;
 
 #[derive(Debug, Args)]
 pub struct PredictArgs {
@@ -38,21 +38,6 @@ pub fn predict(args: &PredictArgs) -> anyhow::Result<()> {
     let super::explore_cmd::Opened {
         data, embedding, ..
     } = super::explore_cmd::open(&args.run, args.backend, args.json)?;
-    let latents = embedding.means;
-    let pick = |rows: &[usize]| -> (Vec<Vec<f32>>, Vec<f64>) {
-        rows.iter()
-            .filter_map(|&i| data.records[i].accuracy.map(|a| (latents[i].clone(), a)))
-            .unzip()
-    };
-    let (train_x, train_y) = pick(&data.split.train);
-    let (test_x, test_y) = pick(&data.split.test);
-    anyhow::ensure!(
-        train_y.len() >= 2 && !test_y.is_empty(),
-        "{} has too few labelled cells to fit and test a GP ({} train, {} test)",
-        data.space,
-        train_y.len(),
-        test_y.len()
-    );
     let started = std::time::Instant::now();
     let settings = GpSettings {
         inducing: args.inducing,
@@ -60,30 +45,16 @@ pub fn predict(args: &PredictArgs) -> anyhow::Result<()> {
         max_iterations: args.gp_iterations,
         seed: args.seed,
     };
-    let gp = Surrogate::fit_with(&train_x, &train_y, &settings, None)
+    let prediction = crate::bo::test_prediction(&data, &embedding.means, &settings)
         .map_err(|e| anyhow::anyhow!("sparse GP on {}: {e}", args.run.display()))?;
-    let fit_seconds = started.elapsed().as_secs_f64();
-    let predicted: Vec<f64> = gp
-        .predict(&test_x)
-        .map_err(|e| anyhow::anyhow!(e))?
-        .into_iter()
-        .map(|p| p.0)
-        .collect();
     let seconds = started.elapsed().as_secs_f64();
-    // RMSE on standardised accuracies, as the papers report it.
-    let n = train_y.len() as f64;
-    let mean = train_y.iter().sum::<f64>() / n;
-    let std = (train_y.iter().map(|y| (y - mean).powi(2)).sum::<f64>() / n)
-        .sqrt()
-        .max(1e-12);
-    let rmse = (predicted
-        .iter()
-        .zip(&test_y)
-        .map(|(p, y)| ((p - y) / std).powi(2))
-        .sum::<f64>()
-        / test_y.len().max(1) as f64)
-        .sqrt();
-    let r = pearson(&predicted, &test_y);
+    let crate::bo::Prediction {
+        rmse,
+        pearson: r,
+        train,
+        test,
+        gp,
+    } = prediction;
     let paper = (data.space == SpaceKind::Enas).then_some((
         "D-VAE 0.384 / 0.920, DVAE-EMB 0.371 / 0.925",
         [0.384, 0.920],
@@ -91,18 +62,16 @@ pub fn predict(args: &PredictArgs) -> anyhow::Result<()> {
     if args.json {
         println!(
             "{}",
-            json!({"space": data.space.name(), "train": train_y.len(), "test": test_y.len(), "rmse": rmse, "pearson": r,
-                   "seconds": seconds, "fit_seconds": fit_seconds, "inducing": gp.inducing_count(), "settings": settings,
+            json!({"space": data.space.name(), "train": train, "test": test, "rmse": rmse, "pearson": r,
+                   "seconds": seconds, "inducing": gp.inducing_count(), "settings": settings,
                    "likelihood_evaluations": gp.evaluations(), "hyperparameters": gp.hyperparameters()})
         );
     } else {
         println!(
-            "sparse GP ({} inducing points; hyper-parameters from {} of the latents, {} likelihood evaluations) on {} train latents, {} test cells: fit {fit_seconds:.1} s, all {seconds:.1} s",
+            "sparse GP ({} inducing points; hyper-parameters from {} of the latents, {} likelihood evaluations) on {train} train latents, {test} test cells: {seconds:.1} s",
             gp.inducing_count(),
-            args.hyper_points.min(train_y.len()),
+            args.hyper_points.min(train),
             gp.evaluations(),
-            train_y.len(),
-            test_y.len()
         );
         println!(
             "  RMSE (standardised) {rmse:.3}   Pearson r {}",

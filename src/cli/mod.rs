@@ -6,6 +6,7 @@ mod data_cmd;
 mod eval_cmd;
 mod explore_cmd;
 mod stats_cmd;
+mod tables_cmd;
 mod train_cmd;
 
 use clap::{Parser, Subcommand};
@@ -53,6 +54,8 @@ pub enum Command {
     Predict(bo_cmd::PredictArgs),
     /// Bayesian optimisation in the latent space against the benchmark table.
     Bo(bo_cmd::BoArgs),
+    /// The papers' tables regenerated from the bundled models, beside the published numbers.
+    Tables(tables_cmd::TablesArgs),
     /// Open the explorer window (what `cellspace` alone does, with options).
     Gui(GuiArgs),
 }
@@ -113,6 +116,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Grid(args)) => explore_cmd::grid(&args),
         Some(Command::Predict(args)) => bo_cmd::predict(&args),
         Some(Command::Bo(args)) => bo_cmd::bo(&args),
+        Some(Command::Tables(args)) => tables_cmd::run(&args),
         Some(Command::Gui(args)) => crate::gui::run(args.start_options()),
         None => crate::gui::run(crate::gui::StartOptions::default()),
     }

@@ -1,0 +1,316 @@
+//! `cellspace tables`: the papers' tables regenerated from the bundled models, the published
+//! numbers beside ours and the difference. A row whose model is not bundled says so.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use serde_json::{Value, json};
+
+use crate::bo::GpSettings;
+use crate::data::Dataset;
+use crate::eval::{EvalProtocol, GenerativeMetrics, evaluate};
+use crate::model::ModelKind;
+use crate::space::{Cell, SpaceKind};
+
+#[derive(Debug, Args)]
+pub struct TablesArgs {
+    /// A small protocol (200 test graphs × 2 × 2 decodings, 200 prior points × 2; 2 GP runs
+    /// of 300 inducing points) to check the command in seconds; its figures are rough.
+    #[arg(long)]
+    pub quick: bool,
+    /// Write the Markdown tables to this file too.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Folder holding the bundled models (`<model>-<space>` run folders).
+    #[arg(long, default_value = "assets/models")]
+    pub models: PathBuf,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A row of a paper's table: the model, the space and the published figures.
+struct Row {
+    table: &'static str,
+    space: SpaceKind,
+    model: ModelKind,
+    /// Reconstruction, validity, uniqueness, novelty (%), where published.
+    generative: [Option<f64>; 4],
+    /// Sparse-GP RMSE and Pearson r (operation-embeddings paper, Table 2).
+    prediction: Option<[f64; 2]>,
+}
+
+const SVGE_TABLE_I: &str = "SVGe paper, Table I";
+const EMB_TABLE_1: &str = "Operation-embeddings paper, Tables 1 and 2";
+
+fn rows() -> Vec<Row> {
+    let g = |a: f64, b: f64, c: f64, d: Option<f64>| [Some(a), Some(b), Some(c), d];
+    vec![
+        Row {
+            table: SVGE_TABLE_I,
+            space: SpaceKind::Enas,
+            model: ModelKind::Dvae,
+            generative: g(99.96, 100.0, 37.26, Some(100.0)),
+            prediction: None,
+        },
+        Row {
+            table: SVGE_TABLE_I,
+            space: SpaceKind::Enas,
+            model: ModelKind::Svge,
+            generative: g(99.63, 100.0, 39.03, Some(100.0)),
+            prediction: None,
+        },
+        Row {
+            table: SVGE_TABLE_I,
+            space: SpaceKind::Nb201,
+            model: ModelKind::Svge,
+            generative: g(99.99, 100.0, 8.28, Some(10.24)),
+            prediction: None,
+        },
+        Row {
+            table: SVGE_TABLE_I,
+            space: SpaceKind::Nb101,
+            model: ModelKind::Svge,
+            generative: g(99.57, 79.16, 32.1, Some(16.37)),
+            prediction: None,
+        },
+        Row {
+            table: EMB_TABLE_1,
+            space: SpaceKind::Enas,
+            model: ModelKind::Dvae,
+            generative: g(99.96, 100.0, 37.26, None),
+            prediction: Some([0.384, 0.920]),
+        },
+        Row {
+            table: EMB_TABLE_1,
+            space: SpaceKind::Enas,
+            model: ModelKind::DvaeEmb,
+            generative: g(99.99, 100.0, 39.15, None),
+            prediction: Some([0.371, 0.925]),
+        },
+        Row {
+            table: EMB_TABLE_1,
+            space: SpaceKind::Enas,
+            model: ModelKind::GcnEmb,
+            generative: g(98.87, 99.95, 32.63, None),
+            prediction: Some([0.441, 0.892]),
+        },
+    ]
+}
+
+/// Our figures for one bundled model.
+struct Measured {
+    metrics: GenerativeMetrics,
+    /// Mean and standard deviation over the GP runs of RMSE and Pearson r.
+    prediction: Option<[(f64, f64); 2]>,
+}
+
+fn mean_std(values: &[f64]) -> (f64, f64) {
+    let n = values.len().max(1) as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
+    (mean, var.sqrt())
+}
+
+fn measure(
+    dir: &std::path::Path,
+    space: SpaceKind,
+    with_prediction: bool,
+    quick: bool,
+) -> anyhow::Result<Measured> {
+    let chosen = crate::backend::choose(crate::backend::Backend::Wgpu);
+    let (manifest, model) =
+        crate::train::load_run(dir, &chosen.device).map_err(anyhow::Error::msg)?;
+    anyhow::ensure!(
+        manifest.config.space == space,
+        "{}: run.json says {}, the folder name {space}",
+        dir.display(),
+        manifest.config.space
+    );
+    let data = Dataset::bundled(space)?;
+    let train: Vec<&Cell> = data.train().map(|r| &r.cell).collect();
+    let test: Vec<&Cell> = data.test().map(|r| &r.cell).collect();
+    let protocol = if quick {
+        EvalProtocol {
+            samples_per_graph: 2,
+            decodes_per_sample: 2,
+            prior_points: 200,
+            decodes_per_prior_point: 2,
+            test_limit: Some(200),
+            ..EvalProtocol::default()
+        }
+    } else {
+        EvalProtocol::default()
+    };
+    let metrics = evaluate(
+        &model,
+        space,
+        &train,
+        &test,
+        &protocol,
+        &chosen.device,
+        &mut |_, _, _| {},
+    )
+    .map_err(anyhow::Error::msg)?;
+    let prediction = if with_prediction {
+        let cells: Vec<&Cell> = data.records.iter().map(|r| &r.cell).collect();
+        let latents = crate::eval::latent_means(&model, &cells, space, &chosen.device)
+            .map_err(anyhow::Error::msg)?;
+        // The paper's mean ± std over 10 runs: 10 seeds of the GP's random subsets.
+        let (runs, inducing) = if quick { (2, 300) } else { (10, 500) };
+        let (mut rmse, mut r) = (Vec::new(), Vec::new());
+        for seed in 0..runs {
+            let settings = GpSettings {
+                inducing,
+                seed,
+                ..GpSettings::default()
+            };
+            let p = crate::bo::test_prediction(&data, &latents, &settings)
+                .map_err(anyhow::Error::msg)?;
+            rmse.push(p.rmse);
+            r.push(p.pearson.unwrap_or(f64::NAN));
+        }
+        Some([mean_std(&rmse), mean_std(&r)])
+    } else {
+        None
+    };
+    Ok(Measured {
+        metrics,
+        prediction,
+    })
+}
+
+fn ours(m: &GenerativeMetrics) -> [f64; 5] {
+    [
+        m.reconstruction_accuracy_mean * 100.0,
+        m.reconstruction_accuracy * 100.0,
+        m.validity * 100.0,
+        m.uniqueness * 100.0,
+        m.novelty * 100.0,
+    ]
+}
+
+pub fn run(args: &TablesArgs) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let mut measured: Vec<((SpaceKind, ModelKind), Result<Measured, String>)> = Vec::new();
+    let rows = rows();
+    for row in &rows {
+        let key = (row.space, row.model);
+        if measured.iter().any(|(k, _)| *k == key) {
+            continue;
+        }
+        let dir = args
+            .models
+            .join(format!("{}-{}", row.model.name(), row.space.name()));
+        let wants_prediction = rows
+            .iter()
+            .any(|r| (r.space, r.model) == key && r.prediction.is_some());
+        let result = if dir.join(crate::train::RunManifest::FILE).is_file() {
+            if !args.json {
+                eprintln!("evaluating {} ...", dir.display());
+            }
+            measure(&dir, row.space, wants_prediction, args.quick).map_err(|e| format!("{e:#}"))
+        } else {
+            Err(format!(
+                "not bundled yet ({} does not exist)",
+                dir.display()
+            ))
+        };
+        measured.push((key, result));
+    }
+    let find = |row: &Row| {
+        measured
+            .iter()
+            .find(|(k, _)| *k == (row.space, row.model))
+            .map(|(_, m)| m)
+    };
+    let seconds = started.elapsed().as_secs_f64();
+
+    let mut md = String::new();
+    let protocol = if args.quick {
+        "quick protocol (200 test graphs × 2 × 2 decodings, 200 prior points × 2; 2 GP runs)"
+    } else {
+        "reference protocol (every test graph × 10 × 10 decodings, 1,000 prior points × 10; 10 GP runs)"
+    };
+    md.push_str(&format!(
+        "Generated by `cellspace tables{}` in {seconds:.0} s, {protocol}. Each cell: ours / paper (difference, points).\n",
+        if args.quick { " --quick" } else { "" }
+    ));
+    let cell = |ours: Option<f64>, paper: Option<f64>, digits: usize| match (ours, paper) {
+        (Some(o), Some(p)) => format!("{o:.digits$} / {p:.digits$} ({:+.digits$})", o - p),
+        (Some(o), None) => format!("{o:.digits$} / -"),
+        (None, Some(p)) => format!("- / {p:.digits$}"),
+        (None, None) => "-".into(),
+    };
+    let mut json_rows = Vec::new();
+    for table in [SVGE_TABLE_I, EMB_TABLE_1] {
+        md.push_str(&format!("\n### {table}\n\n"));
+        let emb = table == EMB_TABLE_1;
+        if emb {
+            md.push_str("| model | space | reconstruction (mean z) | sampled z | validity | uniqueness | GP RMSE (mean ± std) | GP Pearson r |\n|---|---|---|---|---|---|---|---|\n");
+        } else {
+            md.push_str("| model | space | reconstruction (mean z) | sampled z | validity | uniqueness | novelty |\n|---|---|---|---|---|---|---|\n");
+        }
+        for row in rows.iter().filter(|r| r.table == table) {
+            let name = row.model.name();
+            let result = find(row);
+            let mut v = json!({"table": table, "model": name, "space": row.space.name(),
+                "paper": {"reconstruction": row.generative[0], "validity": row.generative[1],
+                          "uniqueness": row.generative[2], "novelty": row.generative[3],
+                          "rmse": row.prediction.map(|p| p[0]), "pearson": row.prediction.map(|p| p[1])}});
+            match result {
+                Some(Ok(m)) => {
+                    let o = ours(&m.metrics);
+                    let mut line = format!(
+                        "| {name} | {} | {} | {:.2} | {} | {} |",
+                        row.space,
+                        cell(Some(o[0]), row.generative[0], 2),
+                        o[1],
+                        cell(Some(o[2]), row.generative[1], 2),
+                        cell(Some(o[3]), row.generative[2], 2),
+                    );
+                    if emb {
+                        let p = m.prediction;
+                        let both = |k: usize| {
+                            p.map_or("-".into(), |p| {
+                                format!(
+                                    "{:.3} ± {:.3} / {:.3}",
+                                    p[k].0,
+                                    p[k].1,
+                                    row.prediction.map_or(f64::NAN, |q| q[k])
+                                )
+                            })
+                        };
+                        line.push_str(&format!(" {} | {} |", both(0), both(1)));
+                    } else {
+                        line.push_str(&format!(" {} |", cell(Some(o[4]), row.generative[3], 2)));
+                    }
+                    md.push_str(&line);
+                    md.push('\n');
+                    v["ours"] = json!({"reconstruction": o[0], "reconstruction_sampled": o[1],
+                        "validity": o[2], "uniqueness": o[3], "novelty": o[4],
+                        "rmse": m.prediction.map(|p| [p[0].0, p[0].1]),
+                        "pearson": m.prediction.map(|p| [p[1].0, p[1].1])});
+                }
+                Some(Err(e)) => {
+                    md.push_str(&format!("| {name} | {} | {e} |\n", row.space));
+                    v["missing"] = Value::String(e.clone());
+                }
+                None => {}
+            }
+            json_rows.push(v);
+        }
+    }
+    if let Some(out) = &args.out {
+        std::fs::write(out, &md)
+            .map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", out.display()))?;
+    }
+    if args.json {
+        println!(
+            "{}",
+            json!({"quick": args.quick, "seconds": seconds, "rows": json_rows})
+        );
+    } else {
+        print!("{md}");
+    }
+    Ok(())
+}
