@@ -8,7 +8,7 @@ use crate::backend::Backend;
 use crate::data::Dataset;
 use crate::eval::{EvalProtocol, evaluate};
 use crate::model::{ModelKind, Readout};
-use crate::space::{Cell, SpaceKind};
+use crate::space::Cell;
 
 #[derive(Debug, Args)]
 pub struct EvalArgs {
@@ -37,18 +37,6 @@ pub struct EvalArgs {
     pub readout: Readout,
     #[arg(long)]
     pub json: bool,
-}
-
-/// The papers' (reconstruction, validity, uniqueness, novelty) in %, where they report them.
-fn paper(space: SpaceKind, model: ModelKind) -> Option<[f64; 4]> {
-    match (space, model) {
-        (SpaceKind::Enas, ModelKind::Svge) => Some([99.63, 100.0, 39.03, 100.0]),
-        (SpaceKind::Enas, ModelKind::Dvae) => Some([99.96, 100.0, 37.26, 100.0]),
-        (SpaceKind::Nb101, ModelKind::Svge) => Some([99.57, 79.16, 32.1, 16.37]),
-        (SpaceKind::Nb101, ModelKind::Dvae) => Some([25.89, 82.55, 19.84, 16.52]),
-        (SpaceKind::Nb201, ModelKind::Svge) => Some([99.99, 100.0, 8.28, 10.24]),
-        _ => None,
-    }
 }
 
 pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
@@ -106,7 +94,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         println!("{v}");
         return Ok(());
     }
-    let reference = paper(space, manifest.config.vae.model);
+    let reference = crate::eval::published::svge_table_i(space, manifest.config.vae.model);
     println!(
         "{} on {space}: {} test graphs, {} decodings in {seconds:.0} s on {}",
         manifest.config.vae.model.name(),

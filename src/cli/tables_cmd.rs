@@ -43,58 +43,35 @@ const SVGE_TABLE_I: &str = "SVGe paper, Table I";
 const EMB_TABLE_1: &str = "Operation-embeddings paper, Tables 1 and 2";
 
 fn rows() -> Vec<Row> {
-    let g = |a: f64, b: f64, c: f64, d: Option<f64>| [Some(a), Some(b), Some(c), d];
-    vec![
-        Row {
-            table: SVGE_TABLE_I,
-            space: SpaceKind::Enas,
-            model: ModelKind::Dvae,
-            generative: g(99.96, 100.0, 37.26, Some(100.0)),
-            prediction: None,
-        },
-        Row {
-            table: SVGE_TABLE_I,
-            space: SpaceKind::Enas,
-            model: ModelKind::Svge,
-            generative: g(99.63, 100.0, 39.03, Some(100.0)),
-            prediction: None,
-        },
-        Row {
-            table: SVGE_TABLE_I,
-            space: SpaceKind::Nb201,
-            model: ModelKind::Svge,
-            generative: g(99.99, 100.0, 8.28, Some(10.24)),
-            prediction: None,
-        },
-        Row {
-            table: SVGE_TABLE_I,
-            space: SpaceKind::Nb101,
-            model: ModelKind::Svge,
-            generative: g(99.57, 79.16, 32.1, Some(16.37)),
-            prediction: None,
-        },
-        Row {
-            table: EMB_TABLE_1,
-            space: SpaceKind::Enas,
-            model: ModelKind::Dvae,
-            generative: g(99.96, 100.0, 37.26, None),
-            prediction: Some([0.384, 0.920]),
-        },
-        Row {
-            table: EMB_TABLE_1,
-            space: SpaceKind::Enas,
-            model: ModelKind::DvaeEmb,
-            generative: g(99.99, 100.0, 39.15, None),
-            prediction: Some([0.371, 0.925]),
-        },
-        Row {
-            table: EMB_TABLE_1,
-            space: SpaceKind::Enas,
-            model: ModelKind::GcnEmb,
-            generative: g(98.87, 99.95, 32.63, None),
-            prediction: Some([0.441, 0.892]),
-        },
+    use crate::eval::published::{embeddings_tables, svge_table_i};
+    let table_i = [
+        (SpaceKind::Enas, ModelKind::Dvae),
+        (SpaceKind::Enas, ModelKind::Svge),
+        (SpaceKind::Nb201, ModelKind::Svge),
+        (SpaceKind::Nb101, ModelKind::Svge),
     ]
+    .into_iter()
+    .filter_map(|(space, model)| {
+        svge_table_i(space, model).map(|p| Row {
+            table: SVGE_TABLE_I,
+            space,
+            model,
+            generative: p.map(Some),
+            prediction: None,
+        })
+    });
+    let embeddings = [ModelKind::Dvae, ModelKind::DvaeEmb, ModelKind::GcnEmb]
+        .into_iter()
+        .filter_map(|model| {
+            embeddings_tables(model).map(|(g, p)| Row {
+                table: EMB_TABLE_1,
+                space: SpaceKind::Enas,
+                model,
+                generative: [Some(g[0]), Some(g[1]), Some(g[2]), None],
+                prediction: Some(p),
+            })
+        });
+    table_i.chain(embeddings).collect()
 }
 
 /// Our figures for one bundled model.

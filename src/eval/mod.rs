@@ -1,5 +1,7 @@
 //! The papers' generative metrics: reconstruction accuracy, validity, uniqueness, novelty.
 
+pub mod published;
+
 use std::collections::HashSet;
 use std::sync::atomic::AtomicBool;
 
