@@ -127,7 +127,7 @@ fn killed_and_resumed_training_ends_with_the_weights_of_an_uninterrupted_run() {
     loop {
         let resume = manifest(&killed).is_some();
         resumes += usize::from(resume);
-        let mut child = start(&killed, resume, epochs, 25);
+        let mut child = start(&killed, resume, epochs, 60);
         // Each kill lands 0.15-1.2 s after the start: at start-up, mid-epoch or mid-checkpoint.
         let deadline = Instant::now() + Duration::from_millis(rng.random_range(150..1200));
         let mut exited = None;
