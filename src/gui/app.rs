@@ -101,7 +101,8 @@ impl PathFields {
         let here = std::env::current_dir().unwrap_or_default();
         Self {
             run: here.join("runs").display().to_string(),
-            data_file: String::new(),
+            // The folder to look in; the file name is the user's.
+            data_file: format!("{}{}", here.display(), std::path::MAIN_SEPARATOR),
             export: here
                 .join(format!("candidates-{}.json", space.name()))
                 .display()
