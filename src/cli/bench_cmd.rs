@@ -89,7 +89,7 @@ fn measure(
 
     let model = model.valid();
     let graphs = &cells[..args.graphs.min(cells.len())];
-    // Encoding as `embed`, `eval` and the explorer do it (chunks of 512 over the threads),
+    // Encoding as `embed`, `eval` and the explorer do it (chunks of 256 over the threads),
     // after a warm-up with the timed shapes (a GPU backend compiles kernels per shape).
     crate::eval::latent_means(&model, graphs, space, device)?;
     let started = Instant::now();

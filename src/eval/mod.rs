@@ -71,7 +71,10 @@ pub fn latent_means_cancellable(
     device: &Device,
     cancel: &AtomicBool,
 ) -> Result<Vec<Vec<f32>>, String> {
-    const CHUNK: usize = 512;
+    // 256 cells a batch: encoding 2,048 ENAS cells on one thread, GCN-EMB ran 13,394 / 11,844 /
+    // 10,066 / 5,701 graphs/s at 64 / 128 / 256 / 512, D-VAE peaked at 256 (1,509) and SVGe
+    // hardly changed (2,318-2,605). Measured in session 4 (BENCHMARKS.md).
+    const CHUNK: usize = 256;
     let chunks: Vec<&[&Cell]> = cells.chunks(CHUNK).collect();
     let encode = |chunk: &[&Cell]| -> Result<Vec<Vec<f32>>, String> {
         crate::jobs::check(cancel)?;
