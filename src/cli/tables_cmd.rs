@@ -129,9 +129,10 @@ fn measure(
     )
     .map_err(anyhow::Error::msg)?;
     let prediction = if with_prediction {
-        let cells: Vec<&Cell> = data.records.iter().map(|r| &r.cell).collect();
-        let latents = crate::eval::latent_means(&model, &cells, space, &chosen.device)
-            .map_err(anyhow::Error::msg)?;
+        let latents =
+            crate::explore::embed_dataset(&model, &data, &chosen.device, None, &crate::jobs::NEVER)
+                .map_err(anyhow::Error::msg)?
+                .means;
         // The paper's mean ± std over 10 runs: 10 seeds of the GP's random subsets.
         let (runs, inducing) = if quick { (2, 300) } else { (10, 500) };
         let (mut rmse, mut r) = (Vec::new(), Vec::new());
