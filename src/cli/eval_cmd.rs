@@ -85,6 +85,14 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     .map_err(anyhow::Error::msg)?;
     bar.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
+    // Kept for `compare` and the explorer (the paper's readout only; the others are diagnoses).
+    if args.readout == Readout::Union {
+        let model_file = crate::train::model_file(&args.run, &manifest);
+        let kept = crate::eval::saved::keep(&args.run, &model_file, &protocol, &m, seconds);
+        if let Err(e) = kept {
+            eprintln!("note: the figures are printed but not kept: {e}");
+        }
+    }
     if args.json {
         let mut v = serde_json::to_value(&m)?;
         v["space"] = space.name().into();

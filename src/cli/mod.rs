@@ -2,6 +2,7 @@
 
 mod bench_cmd;
 mod bo_cmd;
+mod compare_cmd;
 mod data_cmd;
 mod eval_cmd;
 mod explore_cmd;
@@ -54,6 +55,8 @@ pub enum Command {
     Predict(bo_cmd::PredictArgs),
     /// Bayesian optimisation in the latent space against the benchmark table.
     Bo(bo_cmd::BoArgs),
+    /// Two or more runs on one space side by side: Table-I figures, GP fit and smoothness.
+    Compare(compare_cmd::CompareArgs),
     /// The papers' tables regenerated from the bundled models, beside the published numbers.
     Tables(tables_cmd::TablesArgs),
     /// Open the explorer window (what `cellspace` alone does, with options).
@@ -116,6 +119,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Grid(args)) => explore_cmd::grid(&args),
         Some(Command::Predict(args)) => bo_cmd::predict(&args),
         Some(Command::Bo(args)) => bo_cmd::bo(&args),
+        Some(Command::Compare(args)) => compare_cmd::run(&args),
         Some(Command::Tables(args)) => tables_cmd::run(&args),
         Some(Command::Gui(args)) => crate::gui::run(args.start_options()),
         None => crate::gui::run(crate::gui::StartOptions::default()),

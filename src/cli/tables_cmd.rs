@@ -118,6 +118,7 @@ fn measure(
     } else {
         EvalProtocol::default()
     };
+    let eval_started = std::time::Instant::now();
     let metrics = evaluate(
         &model,
         space,
@@ -128,6 +129,15 @@ fn measure(
         &mut |_, _, _| {},
     )
     .map_err(anyhow::Error::msg)?;
+    if !quick {
+        // The same record `eval` keeps, for `compare` and the explorer.
+        let model_file = crate::train::model_file(dir, &manifest);
+        let seconds = eval_started.elapsed().as_secs_f64();
+        let kept = crate::eval::saved::keep(dir, &model_file, &protocol, &metrics, seconds);
+        if let Err(e) = kept {
+            eprintln!("note: {e}");
+        }
+    }
     let prediction = if with_prediction {
         let latents =
             crate::explore::embed_dataset(&model, &data, &chosen.device, None, &crate::jobs::NEVER)

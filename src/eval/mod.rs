@@ -1,6 +1,9 @@
 //! The papers' generative metrics: reconstruction accuracy, validity, uniqueness, novelty.
 
+pub mod compare;
 pub mod published;
+pub mod saved;
+pub mod smoothness;
 
 use std::collections::HashSet;
 use std::sync::atomic::AtomicBool;
@@ -13,7 +16,7 @@ use crate::space::{Cell, SpaceKind};
 
 /// How many samples and decodings the metrics use (reference protocol: 10 × 10 per test
 /// graph, 1,000 prior points × 10 decodings).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct EvalProtocol {
     pub samples_per_graph: usize,
     pub decodes_per_sample: usize,
@@ -40,7 +43,7 @@ impl Default for EvalProtocol {
 }
 
 /// The four metrics as fractions, plus reconstruction from the mean alone.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct GenerativeMetrics {
     /// Exact reconstructions of test graphs from sampled z (reference protocol).
     pub reconstruction_accuracy: f64,

@@ -498,7 +498,43 @@ impl CellspaceApp {
                     format!("{name} ({})", r.manifest.config.vae.model.name())
                 })
             });
-            ui.label(format!("run: {run_label}"));
+            // The model picker: the space's bundled models; other runs open by path.
+            let mut picked = None;
+            egui::ComboBox::from_id_salt("bundled model")
+                .selected_text(format!("run: {run_label}"))
+                .show_ui(ui, |ui| {
+                    let runs = workspace::bundled_runs(current);
+                    if runs.is_empty() {
+                        ui.weak(format!("no bundled model for {}", space_title(current)));
+                    }
+                    let open_dir = self
+                        .workspace
+                        .as_ref()
+                        .and_then(|w| w.run.as_ref())
+                        .map(|r| r.dir.clone());
+                    for dir in runs {
+                        let name = dir
+                            .file_name()
+                            .map_or(String::new(), |n| n.to_string_lossy().to_string());
+                        let selected = open_dir
+                            .as_ref()
+                            .is_some_and(|d| d.canonicalize().ok() == dir.canonicalize().ok());
+                        if ui.selectable_label(selected, name).clicked() && !selected {
+                            picked = Some(dir);
+                        }
+                    }
+                });
+            if let Some(dir) = picked
+                && !self.is_loading()
+            {
+                self.paths.run = dir.display().to_string();
+                self.open(LoadRequest {
+                    space: current,
+                    run: Some(dir),
+                    data_file: None,
+                    backend: self.backend,
+                });
+            }
             if ui
                 .button("Open run...")
                 .on_hover_text(

@@ -44,7 +44,9 @@ impl ModelKind {
 
 /// Which of SVGe's two decoding directions make the output cell. The paper's is the union;
 /// the single directions let `eval --readout` measure what each side contributes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Readout {
     /// Both directions: node types must agree, the edges of both are kept (the paper's).
