@@ -86,7 +86,7 @@ fn a_bad_user_file_is_an_error_with_file_and_line() {
 fn every_sub_command_has_help() {
     let subs = [
         "data", "stats", "train", "eval", "bench", "embed", "walk", "grid", "predict", "bo",
-        "tables", "gui",
+        "compare", "tables", "gui",
     ];
     // The list is the CLI's: `cellspace --help` names each of them and no other.
     let top = cellspace(&["--help"]);
@@ -202,6 +202,12 @@ fn train_then_eval_a_tiny_run() {
         let v = metrics[key].as_f64().unwrap();
         assert!((0.0..=1.0).contains(&v), "{key} = {v}");
     }
+    // The figures are kept in the run folder, naming the weights they measured.
+    let kept: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("run/eval.json")).unwrap())
+            .unwrap();
+    assert_eq!(kept["metrics"]["validity"], metrics["validity"]);
+    assert_eq!(kept["model_md5"].as_str().unwrap().len(), 32);
     // The protocol is seeded: the same run evaluates to the same figures.
     let again = tiny_eval(run, "union");
     for key in [
@@ -246,6 +252,78 @@ fn train_then_eval_a_tiny_run() {
     assert_eq!(after["epochs"][1], manifest["epochs"][1]);
     assert_eq!(after["epochs"][2]["epoch"], 2);
     assert_eq!(after["config"]["epochs"], 3);
+
+    // Compared with a D-VAE run on the same space: the kept figures no longer match the resumed
+    // weights (said, not shown); the D-VAE run was never evaluated (said too).
+    let other = dir.path().join("dvae");
+    let other = other.to_str().unwrap();
+    let trained = json(&[
+        "train",
+        "--space",
+        "nb201",
+        "--model",
+        "dvae",
+        "--epochs",
+        "1",
+        "--train-limit",
+        "16",
+        "--test-limit",
+        "8",
+        "--hidden",
+        "16",
+        "--batch-size",
+        "8",
+        "--backend",
+        "cpu",
+        "--out",
+        other,
+        "--json",
+    ]);
+    assert_eq!(trained["status"], "finished");
+    let compared = json(&[
+        "compare",
+        "--runs",
+        run,
+        other,
+        "--gp-runs",
+        "1",
+        "--walks",
+        "2",
+        "--steps",
+        "6",
+        "--queries",
+        "30",
+        "--backend",
+        "cpu",
+        "--json",
+    ]);
+    assert_eq!(compared["space"], "nb201");
+    let runs = compared["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 2);
+    assert_eq!(runs[1]["model"], "dvae");
+    let stale = runs[0]["eval"]["Err"].as_str().unwrap();
+    assert!(stale.contains("measured other weights"), "{stale}");
+    let never = runs[1]["eval"]["Err"].as_str().unwrap();
+    assert!(never.contains("not evaluated yet"), "{never}");
+    for r in runs {
+        let within = r["smoothness"]["neighbours_within"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&within), "{r}");
+        assert!(
+            r["smoothness"]["random_edit"].as_f64().unwrap() > 0.0,
+            "{r}"
+        );
+        assert!(r["gp_rmse"][0].as_f64().unwrap() > 0.0, "{r}");
+    }
+    let rows = compared["rows"].as_array().unwrap();
+    assert!(
+        rows.iter()
+            .all(|r| r["values"].as_array().unwrap().len() == 2)
+    );
+    // Runs of two spaces are refused before any work.
+    let mixed = cellspace(&["compare", "--runs", run, "assets/models/svge-enas"]);
+    assert!(!mixed.status.success());
+    let err = String::from_utf8_lossy(&mixed.stderr);
+    assert!(err.contains("must share a space"), "{err}");
 }
 
 #[test]
