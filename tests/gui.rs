@@ -461,42 +461,41 @@ fn every_job_kind_cancels_and_its_result_is_never_applied() {
     println!("cancel latencies (s): {latencies:.2?}");
 }
 
-#[test]
-fn walk_landscape_and_bo_run_to_their_results() {
-    let mut harness = app_harness(FixedDialogs::default());
-    opened(&mut harness);
+/// Runs a small walk, landscape and BO from the open run's panels and checks their results.
+fn walk_landscape_and_bo(harness: &mut Harness<'_, CellspaceApp>, steps: usize, grid: usize) {
     let best = cellspace::gui::panels::best_row(harness.state()).unwrap();
     harness.state_mut().selection = Some(Selection::Row(best));
 
-    // Walk: started from its panel's button, 8 decoded steps from the selected cell.
+    // Walk: started from its panel's button, decoded steps from the selected cell.
     harness.get_by_label("Walk").click();
     harness.step();
-    harness.state_mut().walk.steps = 8;
+    harness.state_mut().walk.steps = steps;
     harness.get_by_label("Start walk").click();
     harness.step();
     assert!(harness.state().walk.task.is_some(), "the walk started");
-    step_until(&mut harness, Duration::from_secs(120), "the walk", |a| {
+    step_until(harness, Duration::from_secs(120), "the walk", |a| {
         a.walk.task.is_none()
     });
-    let walk = &harness.state().walk.result;
-    assert_eq!(walk.len(), 8);
+    let app = harness.state();
+    let walk = &app.walk.result;
+    assert_eq!(walk.len(), steps);
+    let run = app.workspace.as_ref().unwrap().run.as_ref().unwrap();
     assert_eq!(
-        walk[0].row,
-        Some(best),
-        "the walk starts at the selected cell"
+        walk[0].latent, run.latents[best],
+        "the walk starts at the selected cell's latent mean"
     );
 
-    // Landscape: a 6 x 6 grid, every point decoded.
+    // Landscape: a grid, every point decoded.
     harness.get_by_label("Landscape").click();
     harness.step();
-    harness.state_mut().landscape.size = 6;
+    harness.state_mut().landscape.size = grid;
     harness.get_by_label("Decode grid").click();
     harness.step();
     assert!(harness.state().landscape.task.is_some(), "the grid started");
-    step_until(&mut harness, Duration::from_secs(120), "the grid", |a| {
+    step_until(harness, Duration::from_secs(120), "the grid", |a| {
         a.landscape.task.is_none()
     });
-    assert_eq!(harness.state().landscape.points.len(), 36);
+    assert_eq!(harness.state().landscape.points.len(), grid * grid);
     assert!(harness.state().landscape.distinct >= 2);
 
     // BO: 2 rounds of 4, each evaluation a cell of the table with its true accuracy.
@@ -510,7 +509,7 @@ fn walk_landscape_and_bo_run_to_their_results() {
     harness.get_by_label("Start BO").click();
     harness.step();
     assert!(harness.state().bo.task.is_some(), "BO started");
-    step_until(&mut harness, Duration::from_secs(300), "BO", |a| {
+    step_until(harness, Duration::from_secs(300), "BO", |a| {
         a.bo.task.is_none()
     });
     let app = harness.state();
@@ -520,8 +519,81 @@ fn walk_landscape_and_bo_run_to_their_results() {
     assert!(outcome.best >= outcome.initial_best);
     let data = &app.workspace.as_ref().unwrap().data;
     for e in &outcome.evaluations {
-        let row = e.row.expect("NB201 cells are all in the table");
-        assert_eq!(Some(e.value), data.records[row].accuracy);
+        if let Some(row) = e.row {
+            assert_eq!(Some(e.value), data.records[row].accuracy);
+        }
+    }
+}
+
+#[test]
+fn walk_landscape_and_bo_run_to_their_results() {
+    let mut harness = app_harness(FixedDialogs::default());
+    opened(&mut harness);
+    walk_landscape_and_bo(&mut harness, 8, 6);
+    let best = cellspace::gui::panels::best_row(harness.state()).unwrap();
+    assert_eq!(
+        harness.state().walk.result[0].row,
+        Some(best),
+        "the walk's first point decodes to the selected cell"
+    );
+    // Every NB201 cell is in the table: every BO evaluation is one of its rows.
+    let app = harness.state();
+    let outcome = app.bo.outcome.as_ref().unwrap();
+    assert!(outcome.evaluations.iter().all(|e| e.row.is_some()));
+}
+
+/// The model picker lists every bundled ENAS model; each opens from it, and the map, walk,
+/// landscape and BO work with it.
+#[test]
+fn each_bundled_enas_model_opens_from_the_picker_and_explores() {
+    let options = StartOptions {
+        space: SpaceKind::Enas,
+        backend: cellspace::backend::Backend::Cpu,
+        ..Default::default()
+    };
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1400.0, 860.0))
+        .build_eframe(move |cc| {
+            CellspaceApp::with_dialogs(cc, options, Box::new(FixedDialogs::default()))
+        });
+    step_until(
+        &mut harness,
+        Duration::from_secs(300),
+        "the ENAS model",
+        |a| a.workspace.is_some() && !a.is_loading(),
+    );
+    let bundled = cellspace::gui::bundled_runs(SpaceKind::Enas);
+    let names: Vec<String> = bundled
+        .iter()
+        .map(|d| d.file_name().unwrap().to_string_lossy().to_string())
+        .collect();
+    for expected in ["dvae-enas", "svge-enas"] {
+        assert!(names.contains(&expected.to_string()), "{names:?}");
+    }
+    for name in names.iter().filter(|n| *n != "svge-enas") {
+        // The picker is the combo box that shows the open run.
+        harness
+            .get(
+                egui_kittest::kittest::by()
+                    .predicate(|n| n.value().is_some_and(|v| v.starts_with("run: "))),
+            )
+            .click();
+        harness.step();
+        harness.step();
+        harness.get_by_label(name).click();
+        harness.step();
+        assert!(harness.state().is_loading(), "{name} is opening");
+        step_until(&mut harness, Duration::from_secs(300), name, |a| {
+            !a.is_loading()
+        });
+        let app = harness.state();
+        assert!(app.errors.is_empty(), "{name}: {:?}", app.errors);
+        let ws = app.workspace.as_ref().unwrap();
+        let run = ws.run.as_ref().expect("a model is open");
+        assert!(run.dir.ends_with(name), "{:?}", run.dir);
+        assert_eq!(run.latents.len(), ws.data.len());
+        assert_eq!(run.pca.len(), ws.data.len());
+        walk_landscape_and_bo(&mut harness, 6, 5);
     }
 }
 
@@ -564,4 +636,91 @@ fn other_runs_curves_are_drawn_beside_the_open_ones_on_a_log_scale() {
         errors.iter().any(|e| e.contains("/nonexistent/run")),
         "{errors:?}"
     );
+}
+
+/// The Compare panel: the open ENAS run beside the bundled D-VAE run, two maps and the figures;
+/// a point hovered in one map is the one marked in both, and a click selects it for the app.
+#[test]
+fn compare_panel_shows_two_runs_with_linked_hover_and_selection() {
+    use cellspace::gui::views::compare::ComparePanel;
+    let options = StartOptions {
+        space: SpaceKind::Enas,
+        backend: cellspace::backend::Backend::Cpu,
+        ..Default::default()
+    };
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1400.0, 860.0))
+        .build_eframe(move |cc| {
+            CellspaceApp::with_dialogs(cc, options, Box::new(FixedDialogs::default()))
+        });
+    step_until(
+        &mut harness,
+        Duration::from_secs(300),
+        "the ENAS model",
+        |a| a.workspace.is_some() && !a.is_loading(),
+    );
+    harness.get_by_label("Compare").click();
+    harness.step();
+    harness.get_by_label("dvae-enas").click();
+    harness.step();
+    fn panel(a: &CellspaceApp) -> &ComparePanel {
+        a.views[a.view.unwrap()]
+            .as_any()
+            .downcast_ref::<ComparePanel>()
+            .unwrap()
+    }
+    harness.get_by_label("Compare runs").click();
+    harness.step();
+    assert!(harness.state().busy(), "the comparison started");
+    step_until(
+        &mut harness,
+        Duration::from_secs(600),
+        "the comparison",
+        |a| !a.busy(),
+    );
+    let app = harness.state();
+    assert!(app.errors.is_empty(), "{:?}", app.errors);
+    let p = panel(app);
+    let c = p.result.as_ref().expect("the comparison is shown");
+    assert_eq!(c.runs.len(), 2);
+    assert!(
+        c.runs[0].name.starts_with("svge-enas"),
+        "{}",
+        c.runs[0].name
+    );
+    assert!(
+        c.runs[1].name.starts_with("dvae-enas"),
+        "{}",
+        c.runs[1].name
+    );
+    assert!(c.rows.iter().all(|r| r.values.len() == 2));
+    assert_eq!(p.maps.len(), 2);
+    // Hover a cell in the second map: it becomes the panel's hovered cell (marked in both).
+    let row = 123;
+    let pos = p.maps[1].screen_of(row).expect("the map was drawn");
+    harness.hover_at(pos);
+    harness.step();
+    harness.step();
+    let p = panel(harness.state());
+    let hovered = p.hovered.expect("a point is hovered");
+    let near = p.maps[1].screen_of(hovered).unwrap();
+    assert!(near.distance(pos) <= 6.0, "{near:?} vs {pos:?}");
+    assert!(p.maps[0].screen_of(hovered).is_some());
+    // Clicking selects that cell for the whole app (the inspector and every map).
+    harness.event(egui::Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Primary,
+        pressed: true,
+        modifiers: Default::default(),
+    });
+    harness.step();
+    harness.event(egui::Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: Default::default(),
+    });
+    harness.step();
+    harness.step();
+    assert_eq!(harness.state().selection, Some(Selection::Row(hovered)));
 }

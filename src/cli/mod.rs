@@ -73,9 +73,9 @@ pub struct GuiArgs {
     pub run: Option<std::path::PathBuf>,
     #[arg(long, value_enum, default_value = "wgpu")]
     pub backend: crate::backend::Backend,
-    /// Panel to show first.
-    #[arg(long, value_enum, default_value = "map")]
-    pub panel: crate::gui::Panel,
+    /// Panel to show first: training, map, walk, landscape, bo, candidates or compare.
+    #[arg(long, default_value = "map")]
+    pub panel: String,
     /// Write a PNG of the window once the panel has its content, then exit.
     #[arg(long)]
     pub screenshot: Option<std::path::PathBuf>,
@@ -92,14 +92,35 @@ impl Cli {
 }
 
 impl GuiArgs {
-    fn start_options(&self) -> crate::gui::StartOptions {
-        crate::gui::StartOptions {
+    fn start_options(&self) -> anyhow::Result<crate::gui::StartOptions> {
+        use clap::ValueEnum;
+        let (panel, view) = match crate::gui::Panel::from_str(&self.panel, true) {
+            Ok(p) => (p, None),
+            Err(_) => {
+                let ids: Vec<&str> = crate::gui::views::all().iter().map(|v| v.id()).collect();
+                if !ids.contains(&self.panel.as_str()) {
+                    let legacy = crate::gui::Panel::value_variants()
+                        .iter()
+                        .filter_map(|p| p.to_possible_value().map(|v| v.get_name().to_string()));
+                    let names: Vec<String> =
+                        legacy.chain(ids.iter().map(|s| s.to_string())).collect();
+                    anyhow::bail!(
+                        "--panel {}: no such panel (one of: {})",
+                        self.panel,
+                        names.join(", ")
+                    );
+                }
+                (crate::gui::Panel::Map, Some(self.panel.clone()))
+            }
+        };
+        Ok(crate::gui::StartOptions {
             space: self.space,
             run: self.run.clone(),
             backend: self.backend,
-            panel: self.panel,
+            panel,
+            view,
             screenshot: self.screenshot.clone(),
-        }
+        })
     }
 }
 
@@ -121,7 +142,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Bo(args)) => bo_cmd::bo(&args),
         Some(Command::Compare(args)) => compare_cmd::run(&args),
         Some(Command::Tables(args)) => tables_cmd::run(&args),
-        Some(Command::Gui(args)) => crate::gui::run(args.start_options()),
+        Some(Command::Gui(args)) => crate::gui::run(args.start_options()?),
         None => crate::gui::run(crate::gui::StartOptions::default()),
     }
 }

@@ -8,6 +8,7 @@ use super::dialogs::{Dialogs, PathPurpose, PendingDialog, RfdDialogs};
 use super::panels;
 use super::screenshot::ScreenshotPlan;
 use super::tasks::{Outcome, Task, TaskStatus, take_finished};
+use super::view::{Action, Ctx, View};
 use super::workspace::{self, LoadEvent, LoadRequest, Workspace};
 use crate::backend::Backend;
 use crate::explore::Candidate;
@@ -54,6 +55,8 @@ pub struct StartOptions {
     pub run: Option<PathBuf>,
     pub backend: Backend,
     pub panel: Panel,
+    /// A self-contained panel to show first instead (its [`View::id`], e.g. "compare").
+    pub view: Option<String>,
     /// Save a PNG of the window here once the panel has its content, then close.
     pub screenshot: Option<PathBuf>,
 }
@@ -65,6 +68,7 @@ impl Default for StartOptions {
             run: None,
             backend: Backend::Wgpu,
             panel: Panel::Map,
+            view: None,
             screenshot: None,
         }
     }
@@ -113,6 +117,10 @@ impl PathFields {
 
 pub struct CellspaceApp {
     pub panel: Panel,
+    /// The self-contained panels (`gui::views`), each owning its state and jobs.
+    pub views: Vec<Box<dyn View>>,
+    /// The one shown, when it is one of `views` rather than `panel`.
+    pub view: Option<usize>,
     pub workspace: Option<Workspace>,
     pub load: Option<Task<LoadEvent, Workspace>>,
     /// Errors shown in the window until dismissed.
@@ -163,8 +171,15 @@ impl CellspaceApp {
             }
             None => false,
         };
+        let views = super::views::all();
+        let view = options
+            .view
+            .as_ref()
+            .and_then(|id| views.iter().position(|v| v.id() == id));
         let mut app = Self {
             panel: options.panel,
+            views,
+            view,
             workspace: None,
             load: None,
             errors: Vec::new(),
@@ -189,7 +204,7 @@ impl CellspaceApp {
             screenshot: options
                 .screenshot
                 .clone()
-                .map(|p| ScreenshotPlan::new(p, options.panel)),
+                .map(|p| ScreenshotPlan::new(p, options.panel, view)),
         };
         let run = options
             .run
@@ -242,6 +257,42 @@ impl CellspaceApp {
             || self.bo.task.is_some()
             || self.map.tsne_task.is_some()
             || self.map.predict_task.is_some()
+            || self.views.iter().any(|v| v.busy())
+    }
+
+    /// What the self-contained panels see this frame.
+    fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            workspace: self.workspace.as_ref(),
+            selection: self.selection.as_ref(),
+            backend: self.backend,
+        }
+    }
+
+    /// Applies what the self-contained panels asked for, in order.
+    pub(crate) fn apply(&mut self, actions: Vec<Action>) {
+        for a in actions {
+            match a {
+                Action::Select(s) => self.selection = Some(s),
+                Action::Error(e) => self.errors.push(e),
+                Action::Notice(n) => self.notice = Some(n),
+            }
+        }
+    }
+
+    /// Runs a self-contained panel's demonstration (screenshots).
+    pub(crate) fn demo_view(&mut self, i: usize) {
+        self.view = Some(i);
+        if let Some(r) = panels::best_row(self) {
+            self.selection = Some(Selection::Row(r));
+        }
+        let mut actions = Vec::new();
+        let mut views = std::mem::take(&mut self.views);
+        if let Some(v) = views.get_mut(i) {
+            v.demo(&self.ctx(), &mut actions);
+        }
+        self.views = views;
+        self.apply(actions);
     }
 
     /// The cell of the current selection, its row and where it came from.
@@ -411,6 +462,13 @@ impl CellspaceApp {
         panels::walk::poll(self);
         panels::landscape::poll(self);
         panels::bo::poll(self);
+        let mut actions = Vec::new();
+        let mut views = std::mem::take(&mut self.views);
+        for v in &mut views {
+            v.poll(&self.ctx(), &mut actions);
+        }
+        self.views = views;
+        self.apply(actions);
     }
 
     fn workspace_opened(&mut self, ws: Workspace) {
@@ -425,6 +483,9 @@ impl CellspaceApp {
         self.walk.reset();
         self.landscape.reset();
         self.bo.reset();
+        for v in &mut self.views {
+            v.reset();
+        }
         self.candidates.clear();
         self.training.follow_workspace(&ws);
         for w in &ws.data.warnings {
@@ -466,6 +527,9 @@ impl CellspaceApp {
         }
         if let Some(t) = &mut self.bo.task {
             v.push(t);
+        }
+        for view in &mut self.views {
+            v.extend(view.tasks());
         }
         v
     }
@@ -594,7 +658,19 @@ impl CellspaceApp {
         });
         ui.horizontal(|ui| {
             for p in Panel::ALL {
-                ui.selectable_value(&mut self.panel, p, p.title());
+                let on = self.view.is_none() && self.panel == p;
+                if ui.selectable_label(on, p.title()).clicked() {
+                    self.panel = p;
+                    self.view = None;
+                }
+            }
+            for (i, v) in self.views.iter().enumerate() {
+                if ui
+                    .selectable_label(self.view == Some(i), v.title())
+                    .clicked()
+                {
+                    self.view = Some(i);
+                }
             }
         });
     }
@@ -653,6 +729,18 @@ impl eframe::App for CellspaceApp {
             .resizable(true)
             .default_size(270.0)
             .show(ui, |ui| {
+                if let Some(i) = self.view {
+                    let mut actions = Vec::new();
+                    let mut views = std::mem::take(&mut self.views);
+                    egui::ScrollArea::vertical().show(ui, |ui| {
+                        if let Some(v) = views.get_mut(i) {
+                            v.controls(ui, &self.ctx(), &mut actions);
+                        }
+                    });
+                    self.views = views;
+                    self.apply(actions);
+                    return;
+                }
                 egui::ScrollArea::vertical().show(ui, |ui| match self.panel {
                     Panel::Training => panels::training::controls(self, ui),
                     Panel::Map => panels::latent_map::controls(self, ui),
@@ -678,6 +766,16 @@ impl eframe::App for CellspaceApp {
                         None => "nothing open: choose a space above".to_string(),
                     });
                 });
+                return;
+            }
+            if let Some(i) = self.view {
+                let mut actions = Vec::new();
+                let mut views = std::mem::take(&mut self.views);
+                if let Some(v) = views.get_mut(i) {
+                    v.view(ui, &self.ctx(), &mut actions);
+                }
+                self.views = views;
+                self.apply(actions);
                 return;
             }
             match self.panel {

@@ -6,14 +6,18 @@ mod app;
 pub mod cell_view;
 pub mod colormap;
 mod dialogs;
+pub mod map_widget;
 pub mod panels;
 pub mod point_cloud;
 mod screenshot;
 pub mod tasks;
+pub mod view;
+pub mod views;
 pub mod workspace;
 
 pub use app::{CellspaceApp, Panel, Selection, StartOptions};
 pub use dialogs::{Dialogs, FixedDialogs, PathPurpose, RfdDialogs};
+pub use workspace::bundled_runs;
 
 /// Opens the explorer window and returns when it is closed.
 pub fn run(options: StartOptions) -> anyhow::Result<()> {

@@ -16,15 +16,18 @@ enum Phase {
 pub struct ScreenshotPlan {
     path: PathBuf,
     panel: Panel,
+    /// A self-contained panel (index into the app's views) to show instead of `panel`.
+    view: Option<usize>,
     phase: Phase,
     saved: Arc<Mutex<Option<Result<(), String>>>>,
 }
 
 impl ScreenshotPlan {
-    pub fn new(path: PathBuf, panel: Panel) -> Self {
+    pub fn new(path: PathBuf, panel: Panel, view: Option<usize>) -> Self {
         Self {
             path,
             panel,
+            view,
             phase: Phase::WaitingForData,
             saved: Arc::new(Mutex::new(None)),
         }
@@ -35,7 +38,10 @@ impl ScreenshotPlan {
         match &mut self.phase {
             Phase::WaitingForData => {
                 if app.workspace.is_some() && !app.busy() {
-                    super::panels::demo(app, self.panel);
+                    match self.view {
+                        Some(i) => app.demo_view(i),
+                        None => super::panels::demo(app, self.panel),
+                    }
                     self.phase = Phase::Working { quiet_frames: 0 };
                 } else if app.workspace.is_none() && !app.is_loading() {
                     eprintln!(

@@ -1,0 +1,455 @@
+//! Compare: the open run beside other runs on the same space. Their PCA maps side by side, with
+//! the hovered and the selected cell marked in every map, and the figures of `cellspace
+//! compare` under them, each with the line that says what it measures.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use egui::{Color32, RichText, Ui};
+
+use crate::data::Dataset;
+use crate::eval::compare::{FigureRow, OpenedRun, RunFigures, rows, run_figures};
+use crate::eval::smoothness::SmoothnessSettings;
+use crate::explore::{PcaPlane, embed_dataset};
+use crate::gui::app::Selection;
+use crate::gui::map_widget::{LatentMap, Mark, side_by_side};
+use crate::gui::tasks::{Outcome, Task, TaskStatus, take_finished};
+use crate::gui::view::{Action, Ctx, View};
+use crate::gui::workspace::bundled_runs;
+use crate::space::SpaceKind;
+use crate::train::RunManifest;
+
+/// One run, measured.
+pub struct ComparedRun {
+    pub name: String,
+    pub pca: Arc<Vec<[f32; 2]>>,
+    pub figures: RunFigures,
+}
+
+pub struct Comparison {
+    pub space: SpaceKind,
+    pub runs: Vec<ComparedRun>,
+    pub rows: Vec<FigureRow>,
+}
+
+pub struct ComparePanel {
+    /// Runs to put beside the open one.
+    pub chosen: Vec<PathBuf>,
+    /// A run folder typed by the user, added with "Add".
+    pub path: String,
+    pub gp_runs: usize,
+    pub settings: SmoothnessSettings,
+    pub task: Option<Task<String, Comparison>>,
+    pub result: Option<Comparison>,
+    pub maps: Vec<LatentMap>,
+    /// The cell under the pointer in any of the maps, marked in all of them.
+    pub hovered: Option<usize>,
+}
+
+impl Default for ComparePanel {
+    fn default() -> Self {
+        Self {
+            chosen: Vec::new(),
+            path: String::new(),
+            gp_runs: 1,
+            settings: SmoothnessSettings::default(),
+            task: None,
+            result: None,
+            maps: Vec::new(),
+            hovered: None,
+        }
+    }
+}
+
+fn name_of(dir: &Path) -> String {
+    dir.file_name().map_or(dir.display().to_string(), |n| {
+        n.to_string_lossy().to_string()
+    })
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    a == b
+        || a.canonicalize()
+            .ok()
+            .is_some_and(|x| b.canonicalize().ok() == Some(x))
+}
+
+/// What the comparison job measures.
+struct Request {
+    /// The open run first.
+    dirs: Vec<PathBuf>,
+    /// The open workspace's cells.
+    data: Arc<Dataset>,
+    /// Whether `data` is the bundled table (then latent means are cached in the run folders).
+    bundled_table: bool,
+    device: burn::tensor::Device,
+    gp_runs: usize,
+    settings: SmoothnessSettings,
+}
+
+/// Measures every run of `request`: latent means, their PCA plane, and the comparison figures.
+fn measure(
+    request: Request,
+    status: &std::sync::mpsc::Sender<String>,
+    cancel: &std::sync::atomic::AtomicBool,
+) -> Result<Comparison, String> {
+    let Request {
+        dirs,
+        data,
+        bundled_table,
+        device,
+        gp_runs,
+        settings,
+    } = request;
+    let mut runs = Vec::new();
+    for (i, dir) in dirs.iter().enumerate() {
+        let name = name_of(dir);
+        let _ = status.send(format!("{name} ({} of {})", i + 1, dirs.len()));
+        let (manifest, model) = crate::train::load_run(dir, &device)?;
+        if manifest.config.space != data.space {
+            return Err(format!(
+                "{}: a {} run; the open space is {}",
+                dir.display(),
+                manifest.config.space,
+                data.space
+            ));
+        }
+        let model_file = crate::train::model_file(dir, &manifest);
+        let cache = dir.join(format!("latent_means_{}.bin", data.space.name()));
+        let cache = bundled_table.then_some((cache.as_path(), model_file.as_path()));
+        let means = embed_dataset(&model, &data, &device, cache, cancel)?.means;
+        let plane = PcaPlane::fit(&means).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let pca: Vec<[f32; 2]> = means
+            .iter()
+            .map(|z| {
+                let (x, y) = plane.project(z);
+                [x as f32, y as f32]
+            })
+            .collect();
+        let opened = OpenedRun {
+            dir,
+            model_file: &model_file,
+            model_name: manifest.config.vae.model.name(),
+            model: &model,
+            data: &data,
+            latents: &means,
+            device: &device,
+        };
+        let figures = run_figures(&opened, gp_runs, &settings, cancel)
+            .map_err(|e| format!("{}: {e}", dir.display()))?;
+        runs.push(ComparedRun {
+            name: format!("{name} ({})", manifest.config.vae.model.name()),
+            pca: Arc::new(pca),
+            figures,
+        });
+    }
+    let figures: Vec<RunFigures> = runs.iter().map(|r| r.figures.clone()).collect();
+    Ok(Comparison {
+        space: data.space,
+        rows: rows(&figures, &settings),
+        runs,
+    })
+}
+
+impl ComparePanel {
+    fn open_dir<'a>(ctx: &'a Ctx) -> Option<&'a Path> {
+        ctx.workspace?.run.as_ref().map(|r| r.dir.as_path())
+    }
+
+    /// Adds a run folder after checking that it is a run of the open space.
+    fn add(&mut self, dir: PathBuf, ctx: &Ctx) -> Result<(), String> {
+        let space = ctx.workspace.map(|w| w.space).ok_or("open a space first")?;
+        let manifest = RunManifest::read(&dir)?;
+        if manifest.config.space != space {
+            return Err(format!(
+                "{}: a {} run; the open space is {space}",
+                dir.display(),
+                manifest.config.space
+            ));
+        }
+        if Self::open_dir(ctx).is_some_and(|d| same_dir(d, &dir))
+            || self.chosen.iter().any(|c| same_dir(c, &dir))
+        {
+            return Ok(());
+        }
+        self.chosen.push(dir);
+        Ok(())
+    }
+
+    /// Starts measuring the open run and the chosen ones.
+    pub fn start(&mut self, ctx: &Ctx) -> Result<(), String> {
+        let ws = ctx.workspace.ok_or("open a space first")?;
+        let open = Self::open_dir(ctx).ok_or("open a run first: it is the first of the maps")?;
+        if self.chosen.is_empty() {
+            return Err("choose at least one run to compare with".into());
+        }
+        if let Some(t) = &mut self.task {
+            t.cancel();
+        }
+        let mut dirs = vec![open.to_path_buf()];
+        dirs.extend(self.chosen.iter().cloned());
+        let request = Request {
+            dirs,
+            data: ws.data.clone(),
+            bundled_table: ws.source == "bundled",
+            device: ws.device.clone(),
+            gp_runs: self.gp_runs,
+            settings: self.settings.clone(),
+        };
+        self.task = Some(Task::spawn("comparing runs", move |tx, cancel| {
+            measure(request, &tx, &cancel)
+        }));
+        Ok(())
+    }
+
+    fn table(&self, ui: &mut Ui, comparison: &Comparison) {
+        egui::Grid::new("compare figures")
+            .striped(true)
+            .num_columns(comparison.runs.len() + 2)
+            .show(ui, |ui| {
+                ui.strong("figure");
+                ui.strong("better");
+                for r in &comparison.runs {
+                    ui.strong(&r.name);
+                }
+                ui.end_row();
+                for row in &comparison.rows {
+                    ui.label(&row.figure).on_hover_text(&row.meaning);
+                    ui.weak(match row.better {
+                        crate::eval::compare::Better::Higher => "higher",
+                        crate::eval::compare::Better::Lower => "lower",
+                        crate::eval::compare::Better::Neither => "baseline",
+                    });
+                    for (i, v) in row.values.iter().enumerate() {
+                        let text = RichText::new(v);
+                        ui.label(if row.best.contains(&i) {
+                            text.strong().color(ui.visuals().hyperlink_color)
+                        } else {
+                            text
+                        });
+                    }
+                    ui.end_row();
+                }
+            });
+        ui.add_space(6.0);
+        ui.weak("Hover a figure's name for what it measures; the best of each row is highlighted.");
+        for (r, run) in comparison.runs.iter().enumerate() {
+            if let Err(why) = &run.figures.eval {
+                ui.weak(format!(
+                    "{}: no Table-I figures: {why}",
+                    comparison.runs[r].name
+                ));
+            }
+        }
+    }
+}
+
+impl View for ComparePanel {
+    fn id(&self) -> &'static str {
+        "compare"
+    }
+
+    fn title(&self) -> &'static str {
+        "Compare"
+    }
+
+    fn poll(&mut self, ctx: &Ctx, actions: &mut Vec<Action>) {
+        if let Some(t) = &mut self.task
+            && let Some(s) = t.drain().pop()
+        {
+            t.status = s;
+        }
+        match take_finished(&mut self.task) {
+            Some(Outcome::Done(c)) => {
+                let ws = ctx.workspace;
+                self.maps = c
+                    .runs
+                    .iter()
+                    .map(|r| {
+                        LatentMap::new(r.pca.clone(), |i| match ws {
+                            Some(ws) => ws.scale.color(ws.data.records[i].accuracy),
+                            None => Color32::GRAY,
+                        })
+                    })
+                    .collect();
+                self.result = Some(c);
+            }
+            Some(Outcome::Failed(e)) => actions.push(Action::Error(e)),
+            Some(Outcome::Cancelled) | None => {}
+        }
+    }
+
+    fn controls(&mut self, ui: &mut Ui, ctx: &Ctx, actions: &mut Vec<Action>) {
+        ui.heading("Compare latent spaces");
+        let Some(ws) = ctx.workspace else {
+            ui.label("Open a space first.");
+            return;
+        };
+        let open = Self::open_dir(ctx);
+        match open {
+            Some(dir) => ui.label(format!("The open run, {}, beside:", name_of(dir))),
+            None => ui.label("Open a run first: it is the first map."),
+        };
+        let bundled: Vec<PathBuf> = bundled_runs(ws.space)
+            .into_iter()
+            .filter(|d| !open.is_some_and(|o| same_dir(o, d)))
+            .collect();
+        for dir in &bundled {
+            let mut on = self.chosen.iter().any(|c| same_dir(c, dir));
+            if ui.checkbox(&mut on, name_of(dir)).changed() {
+                if on {
+                    self.chosen.push(dir.clone());
+                } else {
+                    self.chosen.retain(|c| !same_dir(c, dir));
+                }
+            }
+        }
+        let mut remove = None;
+        for (i, dir) in self.chosen.iter().enumerate() {
+            if bundled.iter().any(|b| same_dir(b, dir)) {
+                continue;
+            }
+            ui.horizontal(|ui| {
+                ui.label(dir.display().to_string());
+                if ui.small_button("Remove").clicked() {
+                    remove = Some(i);
+                }
+            });
+        }
+        if let Some(i) = remove {
+            self.chosen.remove(i);
+        }
+        ui.horizontal(|ui| {
+            ui.add(egui::TextEdit::singleline(&mut self.path).hint_text("another run folder"));
+            if ui.button("Add").clicked() {
+                let dir = PathBuf::from(self.path.trim());
+                match self.add(dir, ctx) {
+                    Ok(()) => self.path.clear(),
+                    Err(e) => actions.push(Action::Error(e)),
+                }
+            }
+        });
+        ui.separator();
+        ui.add(egui::Slider::new(&mut self.gp_runs, 0..=10).text("GP seeds"))
+            .on_hover_text(
+                "sparse-GP fits per run (the operation-embeddings paper: 10; 0 skips the GP)",
+            );
+        ui.add(egui::Slider::new(&mut self.settings.walks, 1..=100).text("walks"));
+        ui.add(egui::Slider::new(&mut self.settings.k, 1..=50).text("neighbours k"));
+        ui.add(egui::Slider::new(&mut self.settings.within, 0..=10).text("close: edits at most"));
+        let can = open.is_some() && !self.chosen.is_empty() && self.task.is_none();
+        if ui
+            .add_enabled(can, egui::Button::new("Compare runs"))
+            .on_disabled_hover_text("needs an open run and at least one run to compare with")
+            .clicked()
+            && let Err(e) = self.start(ctx)
+        {
+            actions.push(Action::Error(e));
+        }
+        ui.weak(
+            "Each run's cells are encoded (cached in its folder), projected on its own PCA \
+             plane and measured: the Table-I figures of its last `eval`, the GP fit and the \
+             smoothness figures of `cellspace compare`.",
+        );
+    }
+
+    fn view(&mut self, ui: &mut Ui, ctx: &Ctx, actions: &mut Vec<Action>) {
+        let Some(c) = &self.result else {
+            ui.centered_and_justified(|ui| {
+                ui.label(match &self.task {
+                    Some(t) => format!("measuring {}", t.status),
+                    None => "choose runs on the left and press Compare runs".to_string(),
+                });
+            });
+            return;
+        };
+        let selected = match ctx.selection {
+            Some(Selection::Row(r)) => Some(*r),
+            _ => None,
+        };
+        let mut marks = Vec::new();
+        if let Some(r) = selected {
+            marks.push(Mark {
+                row: r,
+                color: Color32::RED,
+                radius: 7.0,
+            });
+        }
+        if let Some(r) = self.hovered {
+            marks.push(Mark {
+                row: r,
+                color: ui.visuals().text_color(),
+                radius: 6.0,
+            });
+        }
+        let size = side_by_side(ui, self.maps.len(), 0.6);
+        let mut hovered = None;
+        ui.horizontal_top(|ui| {
+            for (map, run) in self.maps.iter_mut().zip(&c.runs) {
+                ui.vertical(|ui| {
+                    ui.strong(&run.name);
+                    let events = map.show(ui, size, &marks);
+                    hovered = hovered.or(events.hovered);
+                    if let Some(r) = events.clicked {
+                        actions.push(Action::Select(Selection::Row(r)));
+                    }
+                });
+            }
+        });
+        self.hovered = hovered;
+        if let (Some(r), Some(ws)) = (self.hovered, ctx.workspace) {
+            let rec = &ws.data.records[r];
+            ui.label(format!(
+                "cell {} ({}), marked in every map",
+                rec.id,
+                rec.accuracy
+                    .map_or("accuracy unknown".to_string(), |a| format!("{a:.2} %"))
+            ));
+        } else {
+            ui.weak("Hover a point: the same cell is marked in every map; click selects it.");
+        }
+        ui.separator();
+        if c.space != ctx.workspace.map_or(c.space, |w| w.space) {
+            return;
+        }
+        egui::ScrollArea::vertical().show(ui, |ui| self.table(ui, c));
+    }
+
+    fn reset(&mut self) {
+        if let Some(t) = &mut self.task {
+            t.cancel();
+        }
+        self.task = None;
+        self.result = None;
+        self.maps.clear();
+        self.hovered = None;
+        self.chosen.clear();
+    }
+
+    fn tasks(&mut self) -> Vec<&mut dyn TaskStatus> {
+        match &mut self.task {
+            Some(t) => vec![t as &mut dyn TaskStatus],
+            None => Vec::new(),
+        }
+    }
+
+    fn busy(&self) -> bool {
+        self.task.is_some()
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
+    /// Every bundled run of the space beside the open one, compared.
+    fn demo(&mut self, ctx: &Ctx, actions: &mut Vec<Action>) {
+        if let Some(ws) = ctx.workspace {
+            for dir in bundled_runs(ws.space) {
+                let _ = self.add(dir, ctx);
+            }
+        }
+        if let Err(e) = self.start(ctx) {
+            actions.push(Action::Error(e));
+        }
+    }
+}
