@@ -724,3 +724,103 @@ fn compare_panel_shows_two_runs_with_linked_hover_and_selection() {
     harness.step();
     assert_eq!(harness.state().selection, Some(Selection::Row(hovered)));
 }
+
+/// The Epochs panel on a run with three snapshots: one frame per kept epoch, the newest shown
+/// first, Play steps from the first to the last, and a click on a point selects that cell.
+#[test]
+fn epoch_slider_and_play_step_through_a_runs_snapshots() {
+    use cellspace::gui::views::epochs::EpochsPanel;
+    use cellspace::model::{ModelKind, VaeConfig};
+    use cellspace::train::{TrainConfig, snapshots::SnapshotPlan};
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    let mut vae = VaeConfig::paper(ModelKind::Svge);
+    vae.hidden = 16;
+    let mut config = TrainConfig::paper(SpaceKind::Nb201, vae);
+    config.epochs = 3;
+    config.batch_size = 16;
+    config.learning_rate = 1e-3;
+    config.backend = cellspace::backend::Backend::Cpu;
+    config.train_limit = Some(64);
+    config.test_limit = Some(16);
+    config.snapshots = Some(SnapshotPlan {
+        every: 1,
+        cells: 300,
+    });
+    let never = std::sync::atomic::AtomicBool::new(false);
+    cellspace::train::train(&config, &run, false, &mut |_| {}, &never).unwrap();
+
+    let options = StartOptions {
+        space: SpaceKind::Nb201,
+        run: Some(run.clone()),
+        backend: cellspace::backend::Backend::Cpu,
+        view: Some("epochs".into()),
+        ..Default::default()
+    };
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1400.0, 860.0))
+        .build_eframe(move |cc| {
+            CellspaceApp::with_dialogs(cc, options, Box::new(FixedDialogs::default()))
+        });
+    fn panel(a: &CellspaceApp) -> &EpochsPanel {
+        a.views[a.view.unwrap()]
+            .as_any()
+            .downcast_ref::<EpochsPanel>()
+            .unwrap()
+    }
+    step_until(
+        &mut harness,
+        Duration::from_secs(120),
+        "three frames",
+        |a| a.workspace.is_some() && panel(a).frames.len() == 3,
+    );
+    let p = panel(harness.state());
+    assert_eq!(p.rows.len(), 300);
+    let epochs: Vec<usize> = p.frames.iter().map(|f| f.epoch).collect();
+    assert_eq!(epochs, vec![0, 1, 2]);
+    assert_eq!(p.index, 2, "the newest epoch is shown first");
+    assert!(p.frames.iter().all(|f| f.xy.len() == 300));
+    harness.get_by_label("epoch 3 of 3 kept (300 cells)");
+
+    harness.get_by_label("Play").click();
+    harness.step();
+    assert!(panel(harness.state()).playing);
+    assert_eq!(
+        panel(harness.state()).index,
+        0,
+        "Play at the end starts over"
+    );
+    step_until(
+        &mut harness,
+        Duration::from_secs(30),
+        "playing to the end",
+        |a| !panel(a).playing,
+    );
+    assert_eq!(panel(harness.state()).index, 2);
+    harness.get_by_label("Play");
+    // A click on a sample point selects its row of the table.
+    let p = panel(harness.state());
+    let pos = p.map().unwrap().screen_of(40).unwrap();
+    let rows = p.rows.clone();
+    harness.hover_at(pos);
+    harness.step();
+    for pressed in [true, false] {
+        harness.event(egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: Default::default(),
+        });
+        harness.step();
+    }
+    harness.step();
+    match harness.state().selection {
+        Some(Selection::Row(r)) => assert!(rows.contains(&r), "row {r} is not in the sample"),
+        ref other => panic!("nothing selected: {other:?}"),
+    }
+    assert!(
+        harness.state().errors.is_empty(),
+        "{:?}",
+        harness.state().errors
+    );
+}

@@ -62,6 +62,17 @@ pub struct TrainArgs {
     /// Start from the weights of this run folder (same model settings) instead of random ones.
     #[arg(long, conflicts_with = "resume")]
     pub init_from: Option<PathBuf>,
+    /// Keep the latent means of a sample of cells every this many epochs (and at the first and
+    /// last), for the explorer's epoch slider [default: about 30 over the run]. May be changed
+    /// on resume.
+    #[arg(long, conflicts_with = "no_snapshots")]
+    pub snapshot_every: Option<usize>,
+    /// Cells in that sample [default: 2000].
+    #[arg(long, conflicts_with = "no_snapshots")]
+    pub snapshot_cells: Option<usize>,
+    /// Keep no snapshots.
+    #[arg(long)]
+    pub no_snapshots: bool,
     /// Print one JSON object at the end instead of progress.
     #[arg(long)]
     pub json: bool,
@@ -122,6 +133,23 @@ fn config(args: &TrainArgs) -> anyhow::Result<TrainConfig> {
     if let Some(b) = args.batch_size {
         anyhow::ensure!(b > 0, "--batch-size must be positive");
         config.batch_size = b;
+    }
+    if args.no_snapshots {
+        config.snapshots = None;
+    } else if args.snapshot_every.is_some() || args.snapshot_cells.is_some() {
+        let mut plan = config.snapshots.unwrap_or_default();
+        if let Some(k) = args.snapshot_every {
+            anyhow::ensure!(
+                k > 0,
+                "--snapshot-every must be at least 1 (--no-snapshots keeps none)"
+            );
+            plan.every = k;
+        }
+        if let Some(n) = args.snapshot_cells {
+            anyhow::ensure!(n > 0, "--snapshot-cells must be at least 1");
+            plan.cells = n;
+        }
+        config.snapshots = Some(plan);
     }
     if let Some(lr) = args.lr {
         anyhow::ensure!(lr.is_finite() && lr > 0.0, "--lr must be a positive number");

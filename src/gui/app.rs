@@ -266,6 +266,11 @@ impl CellspaceApp {
             workspace: self.workspace.as_ref(),
             selection: self.selection.as_ref(),
             backend: self.backend,
+            training_run: self
+                .training
+                .task
+                .as_ref()
+                .and(self.training.job_dir.as_deref()),
         }
     }
 

@@ -55,6 +55,25 @@ impl LatentMap {
         }
     }
 
+    /// New points (another epoch of the same cells, say), keeping the pan and zoom.
+    pub fn replace_points(&mut self, xy: Arc<Vec<[f32; 2]>>, color: impl Fn(usize) -> Color32) {
+        let vertices = xy
+            .iter()
+            .enumerate()
+            .map(|(i, p)| PointVertex::new(p[0], p[1], color(i)))
+            .collect();
+        self.points = PointSet {
+            vertices: Arc::new(vertices),
+            generation: self.points.generation + 1,
+        };
+        self.xy = xy;
+    }
+
+    /// Frames the view around `points` (e.g. the union of several pictures).
+    pub fn fit_to(&mut self, points: &[[f32; 2]]) {
+        self.view = MapView::fit(points);
+    }
+
     pub fn len(&self) -> usize {
         self.xy.len()
     }

@@ -17,6 +17,8 @@ pub struct Ctx<'a> {
     pub workspace: Option<&'a Workspace>,
     pub selection: Option<&'a Selection>,
     pub backend: Backend,
+    /// The folder of the run the explorer is training now, if any.
+    pub training_run: Option<&'a std::path::Path>,
 }
 
 /// What a panel asks the app to do after the frame (applied in order, in one place).

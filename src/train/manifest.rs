@@ -34,6 +34,10 @@ pub struct TrainConfig {
     /// of a random initialisation. The optimizer starts fresh.
     #[serde(default)]
     pub init_from: Option<std::path::PathBuf>,
+    /// Latent means of a fixed sample of cells kept at some epochs (`snapshots.rs`); runs from
+    /// before it have none. Changing it on resume changes no result.
+    #[serde(default)]
+    pub snapshots: Option<super::snapshots::SnapshotPlan>,
 }
 
 fn one() -> usize {
@@ -122,6 +126,7 @@ impl TrainConfig {
             plateau_patience: 10,
             embedding_rounds: 1,
             init_from: None,
+            snapshots: Some(super::snapshots::SnapshotPlan::default()),
         }
     }
 }

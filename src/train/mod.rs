@@ -3,6 +3,7 @@
 mod checkpoint;
 mod manifest;
 mod run;
+pub mod snapshots;
 mod step;
 
 pub use checkpoint::{load_model, load_run, model_file};

@@ -100,6 +100,7 @@ pub fn train(
         }
         m.config.epochs = config.epochs;
         m.config.backend = config.backend;
+        m.config.snapshots = config.snapshots;
         m
     } else {
         if dir.join(RunManifest::FILE).exists() {
@@ -126,6 +127,19 @@ pub fn train(
         return Err(TrainError::Run("no training cells".into()));
     }
     let nodes = config.space.max_nodes();
+    // The snapshot sample: drawn from the whole table, the same rows on every resume.
+    let snapshot_rows = match &config.snapshots {
+        Some(plan) => {
+            let rows = super::snapshots::sample_rows(data.len(), plan.cells, config.seed);
+            super::snapshots::write_rows(dir, &rows).map_err(TrainError::Run)?;
+            rows
+        }
+        None => Vec::new(),
+    };
+    let snapshot_cells: Vec<&Cell> = snapshot_rows
+        .iter()
+        .map(|&r| &data.records[r].cell)
+        .collect();
 
     let chosen = crate::backend::choose(config.backend);
     let device = chosen.device.clone();
@@ -264,6 +278,15 @@ pub fn train(
                 manifest.bad_epochs = 0;
             }
         }
+        // Written before the checkpoint: an epoch's snapshot is shown once the epoch is committed.
+        if let Some(plan) = &config.snapshots
+            && plan.wants(epoch, config.epochs)
+        {
+            let means =
+                crate::eval::latent_means(&model.valid(), &snapshot_cells, config.space, &device)
+                    .map_err(TrainError::Run)?;
+            super::snapshots::write_epoch(dir, epoch, &means).map_err(TrainError::Run)?;
+        }
         // The epoch's metrics, schedule state and checkpoint become current together.
         let mut next = manifest.clone();
         next.epochs.push(metrics.clone());
@@ -280,12 +303,13 @@ pub fn train(
 }
 
 /// The settings of `requested` that differ from the run's `saved` ones, as
-/// "name value (run.json: value)"; `epochs` and `backend` may differ. Compared as the JSON of
+/// "name value (run.json: value)"; `epochs`, `backend` and `snapshots` may differ. Compared as the JSON of
 /// run.json, so a setting added to [`TrainConfig`] is covered without a line here.
 pub fn resume_conflicts(saved: &TrainConfig, requested: &TrainConfig) -> Vec<String> {
     let mut requested = requested.clone();
     requested.epochs = saved.epochs;
     requested.backend = saved.backend;
+    requested.snapshots = saved.snapshots;
     let (Ok(saved), Ok(requested)) = (
         serde_json::to_value(saved),
         serde_json::to_value(&requested),

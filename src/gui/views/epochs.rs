@@ -1,0 +1,370 @@
+//! Epochs: the latent space as it formed during training (operation-embeddings paper, Figures
+//! 9-10), from the snapshots a run keeps (`train::snapshots`). A slider and a play button step
+//! through the epochs; each epoch's PCA map is rotated onto the previous one so that the
+//! picture moves only as the space does. While the explorer trains a run, the panel follows it
+//! and new epochs appear as they are written.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use egui::{Color32, Ui};
+
+use crate::explore::PcaPlane;
+use crate::gui::app::Selection;
+use crate::gui::map_widget::{LatentMap, Mark};
+use crate::gui::tasks::{Outcome, Task, TaskStatus, take_finished};
+use crate::gui::view::{Action, Ctx, View};
+use crate::train::RunManifest;
+use crate::train::snapshots;
+
+/// One epoch's picture: the sample's 2-d positions.
+pub struct Frame {
+    pub epoch: usize,
+    pub xy: Arc<Vec<[f32; 2]>>,
+}
+
+/// Frames computed by a job, for the epochs after the ones already shown.
+struct Computed {
+    dir: PathBuf,
+    rows: Vec<usize>,
+    frames: Vec<Frame>,
+}
+
+pub struct EpochsPanel {
+    /// The run whose snapshots are shown.
+    pub dir: Option<PathBuf>,
+    /// Rows of the bundled table in the snapshot sample.
+    pub rows: Vec<usize>,
+    pub frames: Vec<Frame>,
+    /// The frame shown.
+    pub index: usize,
+    pub playing: bool,
+    /// Seconds per epoch while playing.
+    pub pace: f32,
+    last_advance: Instant,
+    last_scan: Instant,
+    /// Epochs with a snapshot that have no frame yet (found by the last scan).
+    pending: Vec<usize>,
+    task: Option<Task<(), Computed>>,
+    map: Option<LatentMap>,
+    /// The index of `frames` the map shows.
+    map_of: Option<usize>,
+    /// Why nothing is shown, when nothing is.
+    pub note: Option<String>,
+}
+
+impl Default for EpochsPanel {
+    fn default() -> Self {
+        Self {
+            dir: None,
+            rows: Vec::new(),
+            frames: Vec::new(),
+            index: 0,
+            playing: false,
+            pace: 0.4,
+            last_advance: Instant::now(),
+            last_scan: Instant::now() - Duration::from_secs(10),
+            pending: Vec::new(),
+            task: None,
+            map: None,
+            map_of: None,
+            note: None,
+        }
+    }
+}
+
+/// Reads and projects `epochs` of `dir`, each rotated onto the frame before it (`previous`
+/// for the first).
+fn compute(
+    dir: PathBuf,
+    epochs: Vec<usize>,
+    previous: Option<Arc<Vec<[f32; 2]>>>,
+    cancel: &std::sync::atomic::AtomicBool,
+) -> Result<Computed, String> {
+    let rows = snapshots::read_rows(&dir)?;
+    let mut frames = Vec::new();
+    let mut last = previous;
+    for epoch in epochs {
+        crate::jobs::check(cancel)?;
+        let means = snapshots::read_epoch(&dir, epoch)?;
+        if means.len() != rows.len() {
+            return Err(format!(
+                "{}: epoch {epoch}'s snapshot has {} means for {} sample rows",
+                dir.display(),
+                means.len(),
+                rows.len()
+            ));
+        }
+        let plane =
+            PcaPlane::fit(&means).map_err(|e| format!("{} epoch {epoch}: {e}", dir.display()))?;
+        let mut xy: Vec<[f32; 2]> = means
+            .iter()
+            .map(|z| {
+                let (x, y) = plane.project(z);
+                [x as f32, y as f32]
+            })
+            .collect();
+        if let Some(prev) = &last {
+            snapshots::align(&mut xy, prev);
+        }
+        let xy = Arc::new(xy);
+        last = Some(xy.clone());
+        frames.push(Frame { epoch, xy });
+    }
+    Ok(Computed { dir, rows, frames })
+}
+
+impl EpochsPanel {
+    /// The map as last drawn (tests find points on it).
+    pub fn map(&self) -> Option<&LatentMap> {
+        self.map.as_ref()
+    }
+
+    /// The run to follow: the one the explorer is training, else the open one.
+    fn target<'a>(ctx: &'a Ctx) -> Option<&'a Path> {
+        ctx.training_run
+            .or_else(|| ctx.workspace?.run.as_ref().map(|r| r.dir.as_path()))
+    }
+
+    fn clear(&mut self) {
+        if let Some(t) = &mut self.task {
+            t.cancel();
+        }
+        *self = Self {
+            pace: self.pace,
+            ..Self::default()
+        };
+    }
+
+    /// Looks for new snapshots (at most once a second) and starts a job for them.
+    fn scan(&mut self, ctx: &Ctx) {
+        let Some(target) = Self::target(ctx) else {
+            if self.dir.is_some() {
+                self.clear();
+            }
+            self.note = Some("open a run (or train one) to see its latent space form".into());
+            return;
+        };
+        if self.dir.as_deref() != Some(target) {
+            self.clear();
+            self.dir = Some(target.to_path_buf());
+        }
+        if self.last_scan.elapsed() < Duration::from_secs(1) || self.task.is_some() {
+            return;
+        }
+        self.last_scan = Instant::now();
+        let completed = match RunManifest::read(target) {
+            Ok(m) => m.completed_epochs(),
+            Err(e) => {
+                self.note = Some(e);
+                return;
+            }
+        };
+        let known: Vec<usize> = self.frames.iter().map(|f| f.epoch).collect();
+        self.pending = snapshots::epochs(target, completed)
+            .into_iter()
+            .filter(|e| !known.contains(e))
+            .collect();
+        if self.frames.is_empty() && self.pending.is_empty() {
+            self.note = Some(format!(
+                "{} keeps no snapshots: runs trained before snapshots existed, or with \
+                 --no-snapshots, have none (train --resume … --snapshot-every K adds them)",
+                target.display()
+            ));
+            return;
+        }
+        self.note = None;
+        if !self.pending.is_empty() {
+            let (dir, epochs) = (target.to_path_buf(), self.pending.clone());
+            let previous = self.frames.last().map(|f| f.xy.clone());
+            self.task = Some(Task::spawn("projecting epochs", move |_, cancel| {
+                compute(dir, epochs, previous, &cancel)
+            }));
+        }
+    }
+
+    fn color(ctx: &Ctx, rows: &[usize], i: usize) -> Color32 {
+        match ctx.workspace {
+            Some(ws) => rows
+                .get(i)
+                .and_then(|&r| ws.data.records.get(r))
+                .map_or(Color32::GRAY, |rec| ws.scale.color(rec.accuracy)),
+            None => Color32::GRAY,
+        }
+    }
+}
+
+impl View for EpochsPanel {
+    fn id(&self) -> &'static str {
+        "epochs"
+    }
+
+    fn title(&self) -> &'static str {
+        "Epochs"
+    }
+
+    fn poll(&mut self, _ctx: &Ctx, actions: &mut Vec<Action>) {
+        match take_finished(&mut self.task) {
+            Some(Outcome::Done(c)) if self.dir.as_deref() == Some(c.dir.as_path()) => {
+                let follow = self.index + 1 >= self.frames.len();
+                self.rows = c.rows;
+                self.frames.extend(c.frames);
+                self.frames.sort_by_key(|f| f.epoch);
+                // Following the newest epoch (live training) unless the user went back.
+                if follow && !self.frames.is_empty() {
+                    self.index = self.frames.len() - 1;
+                }
+            }
+            Some(Outcome::Failed(e)) => {
+                self.note = Some(e.clone());
+                actions.push(Action::Error(e));
+            }
+            _ => {}
+        }
+        if self.playing
+            && !self.frames.is_empty()
+            && self.last_advance.elapsed().as_secs_f32() >= self.pace
+        {
+            self.last_advance = Instant::now();
+            if self.index + 1 < self.frames.len() {
+                self.index += 1;
+            } else {
+                self.playing = false;
+            }
+        }
+    }
+
+    fn controls(&mut self, ui: &mut Ui, ctx: &Ctx, _actions: &mut Vec<Action>) {
+        ui.heading("The latent space, epoch by epoch");
+        self.scan(ctx);
+        match &self.dir {
+            Some(dir) => {
+                let training = ctx.training_run == Some(dir.as_path());
+                ui.label(format!(
+                    "{}{}",
+                    dir.display(),
+                    if training { " (training now)" } else { "" }
+                ));
+            }
+            None => {
+                ui.label("No run open.");
+            }
+        }
+        if let Some(f) = self.frames.get(self.index) {
+            ui.label(format!(
+                "epoch {} of {} kept ({} cells)",
+                f.epoch + 1,
+                self.frames.len(),
+                self.rows.len()
+            ));
+        }
+        if self.frames.len() > 1 {
+            let last = self.frames.len() - 1;
+            ui.add(
+                egui::Slider::new(&mut self.index, 0..=last)
+                    .text("snapshot")
+                    .custom_formatter(|v, _| {
+                        self.frames
+                            .get(v as usize)
+                            .map_or(String::new(), |f| format!("epoch {}", f.epoch + 1))
+                    }),
+            );
+            ui.horizontal(|ui| {
+                let label = if self.playing { "Pause" } else { "Play" };
+                if ui.button(label).clicked() {
+                    if !self.playing && self.index == last {
+                        self.index = 0;
+                    }
+                    self.playing = !self.playing;
+                    self.last_advance = Instant::now();
+                }
+                ui.add(egui::Slider::new(&mut self.pace, 0.05..=2.0).text("s per epoch"));
+            });
+        }
+        ui.weak(
+            "Each epoch's map is the PCA plane of that epoch's latent means, rotated onto the \
+             epoch before so that the picture moves only as the space does. Colour: accuracy.",
+        );
+    }
+
+    fn view(&mut self, ui: &mut Ui, ctx: &Ctx, actions: &mut Vec<Action>) {
+        if self.frames.is_empty() {
+            ui.centered_and_justified(|ui| {
+                ui.label(match (&self.note, &self.task) {
+                    (_, Some(_)) => "projecting the snapshots...".to_string(),
+                    (Some(n), None) => n.clone(),
+                    (None, None) => "looking for snapshots...".to_string(),
+                });
+            });
+            return;
+        }
+        let index = self.index.min(self.frames.len() - 1);
+        if self.map_of != Some(index) {
+            let rows = self.rows.clone();
+            let xy = self.frames[index].xy.clone();
+            let color = |i: usize| Self::color(ctx, &rows, i);
+            match &mut self.map {
+                Some(map) => map.replace_points(xy, color),
+                None => {
+                    let mut map = LatentMap::new(xy, color);
+                    // Every frame in one window (the union of their extents), so that motion
+                    // shows as motion.
+                    let all: Vec<[f32; 2]> = self
+                        .frames
+                        .iter()
+                        .flat_map(|f| f.xy.iter().copied())
+                        .collect();
+                    map.fit_to(&all);
+                    map.radius = 2.2;
+                    self.map = Some(map);
+                }
+            }
+            self.map_of = Some(index);
+        }
+        let selected_row = match ctx.selection {
+            Some(Selection::Row(r)) => Some(*r),
+            _ => None,
+        };
+        let marks: Vec<Mark> = selected_row
+            .and_then(|r| self.rows.iter().position(|&x| x == r))
+            .map(|i| Mark {
+                row: i,
+                color: Color32::RED,
+                radius: 7.0,
+            })
+            .into_iter()
+            .collect();
+        ui.strong(format!("epoch {}", self.frames[index].epoch + 1));
+        let size = ui.available_size() - egui::vec2(0.0, 4.0);
+        if let Some(map) = &mut self.map {
+            let events = map.show(ui, size.max(egui::vec2(200.0, 200.0)), &marks);
+            if let Some(i) = events.clicked
+                && let Some(&row) = self.rows.get(i)
+            {
+                actions.push(Action::Select(Selection::Row(row)));
+            }
+        }
+    }
+
+    fn reset(&mut self) {
+        self.clear();
+    }
+
+    fn tasks(&mut self) -> Vec<&mut dyn TaskStatus> {
+        match &mut self.task {
+            Some(t) => vec![t as &mut dyn TaskStatus],
+            None => Vec::new(),
+        }
+    }
+
+    fn busy(&self) -> bool {
+        self.task.is_some() || self.playing
+    }
+
+    fn demo(&mut self, _ctx: &Ctx, _actions: &mut Vec<Action>) {}
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
