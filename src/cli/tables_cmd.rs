@@ -24,6 +24,10 @@ pub struct TablesArgs {
     /// Folder holding the bundled models (`<model>-<space>` run folders).
     #[arg(long, default_value = "assets/models")]
     pub models: PathBuf,
+    /// Evaluate every model again, even where its folder keeps an `eval.json` of the same
+    /// weights and protocol (by default such a record is used as it is).
+    #[arg(long)]
+    pub fresh: bool,
     #[arg(long)]
     pub json: bool,
 }
@@ -79,6 +83,8 @@ struct Measured {
     metrics: GenerativeMetrics,
     /// Mean and standard deviation over the GP runs of RMSE and Pearson r.
     prediction: Option<[(f64, f64); 2]>,
+    /// Whether the generative metrics come from the folder's `eval.json`.
+    reused: bool,
 }
 
 fn mean_std(values: &[f64]) -> (f64, f64) {
@@ -93,6 +99,7 @@ fn measure(
     space: SpaceKind,
     with_prediction: bool,
     quick: bool,
+    fresh: bool,
 ) -> anyhow::Result<Measured> {
     let chosen = crate::backend::choose(crate::backend::Backend::Wgpu);
     let (manifest, model) =
@@ -118,20 +125,40 @@ fn measure(
     } else {
         EvalProtocol::default()
     };
+    let model_file = crate::train::model_file(dir, &manifest);
+    // The record `eval` (or an earlier `tables`) kept, when it measured these weights with this
+    // protocol; a stale or unreadable one is said and measured afresh.
+    let kept = match crate::eval::saved::load(dir, &model_file) {
+        Ok(Some(saved))
+            if !fresh
+                && serde_json::to_value(&saved.protocol).ok()
+                    == serde_json::to_value(&protocol).ok() =>
+        {
+            Some(saved.metrics)
+        }
+        Ok(_) => None,
+        Err(e) => {
+            eprintln!("note: {e}; evaluating again");
+            None
+        }
+    };
+    let reused = kept.is_some();
     let eval_started = std::time::Instant::now();
-    let metrics = evaluate(
-        &model,
-        space,
-        &train,
-        &test,
-        &protocol,
-        &chosen.device,
-        &mut |_, _, _| {},
-    )
-    .map_err(anyhow::Error::msg)?;
-    if !quick {
+    let metrics = match kept {
+        Some(m) => m,
+        None => evaluate(
+            &model,
+            space,
+            &train,
+            &test,
+            &protocol,
+            &chosen.device,
+            &mut |_, _, _| {},
+        )
+        .map_err(anyhow::Error::msg)?,
+    };
+    if !quick && !reused {
         // The same record `eval` keeps, for `compare` and the explorer.
-        let model_file = crate::train::model_file(dir, &manifest);
         let seconds = eval_started.elapsed().as_secs_f64();
         let kept = crate::eval::saved::keep(dir, &model_file, &protocol, &metrics, seconds);
         if let Err(e) = kept {
@@ -164,6 +191,7 @@ fn measure(
     Ok(Measured {
         metrics,
         prediction,
+        reused,
     })
 }
 
@@ -196,7 +224,8 @@ pub fn run(args: &TablesArgs) -> anyhow::Result<()> {
             if !args.json {
                 eprintln!("evaluating {} ...", dir.display());
             }
-            measure(&dir, row.space, wants_prediction, args.quick).map_err(|e| format!("{e:#}"))
+            measure(&dir, row.space, wants_prediction, args.quick, args.fresh)
+                .map_err(|e| format!("{e:#}"))
         } else {
             Err(format!(
                 "not bundled yet ({} does not exist)",
@@ -274,6 +303,7 @@ pub fn run(args: &TablesArgs) -> anyhow::Result<()> {
                     }
                     md.push_str(&line);
                     md.push('\n');
+                    v["from_eval_json"] = m.reused.into();
                     v["ours"] = json!({"reconstruction": o[0], "reconstruction_sampled": o[1],
                         "validity": o[2], "uniqueness": o[3], "novelty": o[4],
                         "rmse": m.prediction.map(|p| [p[0].0, p[0].1]),
@@ -287,6 +317,19 @@ pub fn run(args: &TablesArgs) -> anyhow::Result<()> {
             }
             json_rows.push(v);
         }
+    }
+    let reused: Vec<String> = measured
+        .iter()
+        .filter(|(_, m)| m.as_ref().is_ok_and(|m| m.reused))
+        .map(|((space, model), _)| format!("{}-{}", model.name(), space.name()))
+        .collect();
+    if !reused.is_empty() {
+        md.push_str(&format!(
+            "
+The generative metrics of {} are the `eval.json` their folders keep (the same              weights, by MD5, and the same protocol); `--fresh` measures them again.
+",
+            reused.join(", ")
+        ));
     }
     if let Some(out) = &args.out {
         std::fs::write(out, &md)
