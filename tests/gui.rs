@@ -824,3 +824,68 @@ fn epoch_slider_and_play_step_through_a_runs_snapshots() {
         harness.state().errors
     );
 }
+
+/// A walk's points on the t-SNE map: placed against the fixed map (the map does not move), the
+/// first step (the selected cell's own latent mean) beside that cell's t-SNE position.
+#[test]
+fn walk_steps_are_placed_on_the_tsne_map() {
+    let mut harness = app_harness(FixedDialogs::default());
+    opened(&mut harness);
+    let best = cellspace::gui::panels::best_row(harness.state()).unwrap();
+    harness.state_mut().selection = Some(Selection::Row(best));
+    harness.state_mut().walk.steps = 6;
+    cellspace::gui::panels::walk::start(harness.state_mut());
+    harness.state_mut().map.tsne_epochs = 200;
+    cellspace::gui::panels::latent_map::start_tsne(harness.state_mut());
+    step_until(
+        &mut harness,
+        Duration::from_secs(300),
+        "the walk and t-SNE",
+        |a| a.walk.task.is_none() && a.map.tsne_task.is_none(),
+    );
+    let tsne = harness
+        .state()
+        .workspace
+        .as_ref()
+        .unwrap()
+        .run
+        .as_ref()
+        .unwrap()
+        .tsne
+        .clone();
+    let tsne = tsne.expect("t-SNE finished");
+    // The map panel in t-SNE view places the walk (and then draws it).
+    harness.state_mut().panel = Panel::Map;
+    harness.step();
+    assert!(harness.state().map.place_task.is_some(), "placing started");
+    step_until(
+        &mut harness,
+        Duration::from_secs(120),
+        "the placement",
+        |a| a.map.place_task.is_none(),
+    );
+    let app = harness.state();
+    assert!(app.errors.is_empty(), "{:?}", app.errors);
+    let placed = app.map.placed.as_ref().expect("the walk is placed");
+    assert_eq!(placed.xy.len(), 6);
+    let run = app.workspace.as_ref().unwrap().run.as_ref().unwrap();
+    assert!(
+        std::sync::Arc::ptr_eq(run.tsne.as_ref().unwrap(), &tsne),
+        "the map did not move"
+    );
+    let (lo, hi) = tsne
+        .iter()
+        .fold(([f32::MAX; 2], [f32::MIN; 2]), |(lo, hi), p| {
+            (
+                [lo[0].min(p[0]), lo[1].min(p[1])],
+                [hi[0].max(p[0]), hi[1].max(p[1])],
+            )
+        });
+    let extent = (hi[0] - lo[0]).max(hi[1] - lo[1]);
+    let d = ((placed.xy[0][0] - tsne[best][0]).powi(2) + (placed.xy[0][1] - tsne[best][1]).powi(2))
+        .sqrt();
+    assert!(
+        d < 0.05 * extent,
+        "first step placed {d} from its cell (map extent {extent})"
+    );
+}

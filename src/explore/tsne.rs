@@ -141,6 +141,153 @@ pub fn exact_neighbours(
     Ok(out)
 }
 
+/// Places new points on a finished t-SNE map without moving the map (as openTSNE's
+/// `transform` does): each new point gets the affinities to its `3 · perplexity` nearest
+/// latent neighbours, starts at their affinity-weighted mean position, and then follows the
+/// t-SNE gradient with every mapped point held fixed. Points are placed independently, so
+/// placing a walk does not bend it towards itself.
+///
+/// `latents` and `embedding` are the mapped points (row for row); the normalisation of the
+/// Student-t kernel runs over all of them up to 20,000, over an even subsample beyond.
+pub fn place_on_map(
+    latents: &[Vec<f32>],
+    embedding: &[[f32; 2]],
+    new: &[Vec<f32>],
+    perplexity: f32,
+    cancel: &AtomicBool,
+) -> Result<Vec<[f32; 2]>, String> {
+    let n = latents.len();
+    if n != embedding.len() || n < 4 {
+        return Err(format!(
+            "placing on a t-SNE map needs the map of every latent point: {n} latents, {} positions",
+            embedding.len()
+        ));
+    }
+    let dims = latents[0].len();
+    if let Some(i) = new
+        .iter()
+        .position(|p| p.len() != dims || p.iter().any(|v| !v.is_finite()))
+    {
+        return Err(format!(
+            "new point {i} is not finite or does not have {dims} dimensions"
+        ));
+    }
+    let k = ((3.0 * perplexity.max(1.0)) as usize).clamp(1, n - 1);
+    let stride = n.div_ceil(20_000);
+    let normaliser: Vec<[f32; 2]> = embedding.iter().step_by(stride).copied().collect();
+    let scale = stride as f64;
+    let mut out = Vec::with_capacity(new.len());
+    for z in new {
+        crate::jobs::check(cancel)?;
+        // Nearest latent neighbours.
+        let mut d2: Vec<(f64, usize)> = latents
+            .iter()
+            .enumerate()
+            .map(|(j, l)| {
+                let d: f64 = l.iter().zip(z).map(|(a, b)| ((a - b) as f64).powi(2)).sum();
+                (d, j)
+            })
+            .collect();
+        d2.select_nth_unstable_by(k - 1, |a, b| a.0.total_cmp(&b.0));
+        d2.truncate(k);
+        let p = affinities(
+            &d2.iter().map(|x| x.0).collect::<Vec<_>>(),
+            perplexity as f64,
+        );
+        let neighbours: Vec<[f64; 2]> = d2
+            .iter()
+            .map(|&(_, j)| [embedding[j][0] as f64, embedding[j][1] as f64])
+            .collect();
+        let mut y = neighbours.iter().zip(&p).fold([0.0, 0.0], |acc, (q, w)| {
+            [acc[0] + w * q[0], acc[1] + w * q[1]]
+        });
+        // Descent on this point's share of KL(P || Q), the mapped points fixed:
+        // C(y) = sum_j p_j log(1 + |y - y_j|^2) + log Z(y), with a step that grows while it
+        // lowers C and halves when it does not, so that it suits a map of any scale.
+        let cost_and_grad = |y: [f64; 2]| {
+            let (mut z_sum, mut rep) = (0.0f64, [0.0f64; 2]);
+            for q in &normaliser {
+                let (dx, dy) = (y[0] - q[0] as f64, y[1] - q[1] as f64);
+                let t = 1.0 / (1.0 + dx * dx + dy * dy);
+                z_sum += t;
+                rep[0] += t * t * dx;
+                rep[1] += t * t * dy;
+            }
+            let (mut cost, mut grad) = ((z_sum * scale).ln(), [0.0f64; 2]);
+            for (q, w) in neighbours.iter().zip(&p) {
+                let (dx, dy) = (y[0] - q[0], y[1] - q[1]);
+                let d2 = dx * dx + dy * dy;
+                cost += w * d2.ln_1p();
+                grad[0] += 2.0 * w * dx / (1.0 + d2);
+                grad[1] += 2.0 * w * dy / (1.0 + d2);
+            }
+            grad[0] -= 2.0 * rep[0] / z_sum;
+            grad[1] -= 2.0 * rep[1] / z_sum;
+            (cost, grad)
+        };
+        let spread = neighbours
+            .iter()
+            .zip(&p)
+            .map(|(q, w)| w * ((y[0] - q[0]).powi(2) + (y[1] - q[1]).powi(2)))
+            .sum::<f64>()
+            .max(1e-12);
+        let mut rate = spread;
+        let (mut cost, mut grad) = cost_and_grad(y);
+        for _ in 0..100 {
+            let trial = [y[0] - rate * grad[0], y[1] - rate * grad[1]];
+            let (c, g) = cost_and_grad(trial);
+            if c < cost {
+                (y, cost, grad) = (trial, c, g);
+                rate *= 1.5;
+            } else {
+                rate *= 0.5;
+                if rate < 1e-9 * spread {
+                    break;
+                }
+            }
+        }
+        out.push([y[0] as f32, y[1] as f32]);
+    }
+    Ok(out)
+}
+
+/// Affinities of one point to its neighbours at squared distances `d2`: a Gaussian whose
+/// width is found by bisection so that the entropy matches `perplexity`; they sum to 1.
+fn affinities(d2: &[f64], perplexity: f64) -> Vec<f64> {
+    let target = perplexity.max(1.0).min(d2.len() as f64).ln();
+    let min = d2.iter().copied().fold(f64::INFINITY, f64::min);
+    let (mut lo, mut hi, mut beta) = (0.0f64, f64::INFINITY, 1.0f64);
+    let mut p = vec![0.0; d2.len()];
+    for _ in 0..100 {
+        let mut sum = 0.0;
+        for (pi, d) in p.iter_mut().zip(d2) {
+            *pi = (-(d - min) * beta).exp();
+            sum += *pi;
+        }
+        let mut entropy = 0.0;
+        for (pi, d) in p.iter_mut().zip(d2) {
+            *pi /= sum;
+            entropy += *pi * (d - min) * beta;
+        }
+        entropy += sum.ln();
+        if (entropy - target).abs() < 1e-5 {
+            break;
+        }
+        if entropy > target {
+            lo = beta;
+            beta = if hi.is_finite() {
+                (beta + hi) / 2.0
+            } else {
+                beta * 2.0
+            };
+        } else {
+            hi = beta;
+            beta = (beta + lo) / 2.0;
+        }
+    }
+    p
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -257,5 +404,50 @@ mod tests {
             .sum::<f32>()
             / 30.0;
         assert!(between > 3.0 * within, "between {between}, within {within}");
+    }
+
+    /// Two clusters mapped apart: a copy of a point of one lands among that cluster's points;
+    /// a point between them lands between them; the map itself is not touched.
+    #[test]
+    fn placed_points_land_where_their_neighbours_are() {
+        let mut latents = Vec::new();
+        let mut map = Vec::new();
+        for i in 0..200 {
+            let t = i as f32;
+            let (c, x) = if i < 100 { (0.0, -10.0) } else { (5.0, 10.0) };
+            latents.push(vec![c + (t * 0.37).sin() * 0.3, (t * 0.11).cos() * 0.3]);
+            map.push([x + (t * 0.37).sin(), (t * 0.11).cos()]);
+        }
+        let new = vec![latents[7].clone(), latents[150].clone(), vec![2.5, 0.0]];
+        let placed = place_on_map(&latents, &map, &new, 10.0, &crate::jobs::NEVER).unwrap();
+        assert!(
+            placed[0][0] < -7.0 && placed[0][0] > -13.0,
+            "{:?}",
+            placed[0]
+        );
+        assert!(placed[1][0] > 7.0 && placed[1][0] < 13.0, "{:?}", placed[1]);
+        assert!(placed[2][0].abs() < 9.0, "{:?}", placed[2]);
+        let bad = place_on_map(&latents, &map[..10], &new, 10.0, &crate::jobs::NEVER);
+        assert!(bad.is_err());
+        let wrong = place_on_map(&latents, &map, &[vec![1.0]], 10.0, &crate::jobs::NEVER);
+        assert!(wrong.unwrap_err().contains("2 dimensions"));
+    }
+
+    #[test]
+    fn affinities_meet_the_perplexity() {
+        let d2: Vec<f64> = (0..30).map(|i| i as f64 * 0.5).collect();
+        let p = affinities(&d2, 10.0);
+        assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+        let entropy: f64 = -p
+            .iter()
+            .filter(|&&x| x > 0.0)
+            .map(|x| x * x.ln())
+            .sum::<f64>();
+        assert!(
+            (entropy.exp() - 10.0).abs() < 0.01,
+            "perplexity {}",
+            entropy.exp()
+        );
+        assert!(p.windows(2).all(|w| w[0] >= w[1]));
     }
 }

@@ -257,6 +257,7 @@ impl CellspaceApp {
             || self.bo.task.is_some()
             || self.map.tsne_task.is_some()
             || self.map.predict_task.is_some()
+            || self.map.place_task.is_some()
             || self.views.iter().any(|v| v.busy())
     }
 
@@ -522,6 +523,9 @@ impl CellspaceApp {
             v.push(t);
         }
         if let Some(t) = &mut self.map.predict_task {
+            v.push(t);
+        }
+        if let Some(t) = &mut self.map.place_task {
             v.push(t);
         }
         if let Some(t) = &mut self.walk.task {

@@ -13,6 +13,13 @@ use crate::gui::tasks::{Outcome, Task, take_finished};
 /// t-SNE in the background: (epoch, epochs) events, the 2-D points as result.
 pub type TsneTask = Task<(usize, usize), Vec<[f32; 2]>>;
 
+/// Decoded points (a walk, BO's evaluations, a clicked point) placed on the t-SNE map by
+/// [`crate::explore::place_on_map`]: the latents they were placed for, and where.
+pub struct Placed {
+    pub latents: Vec<Vec<f32>>,
+    pub xy: Vec<[f32; 2]>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Projection {
     #[default]
@@ -63,6 +70,8 @@ pub struct MapState {
     pub tsne_seconds: Option<f64>,
     pub predict_task: Option<Task<(), (Vec<f64>, crate::bo::Surrogate)>>,
     pub predict_seconds: Option<f64>,
+    pub placed: Option<Placed>,
+    pub place_task: Option<Task<(), Placed>>,
 }
 
 impl Default for MapState {
@@ -87,6 +96,8 @@ impl Default for MapState {
             tsne_seconds: None,
             predict_task: None,
             predict_seconds: None,
+            placed: None,
+            place_task: None,
         }
     }
 }
@@ -97,6 +108,9 @@ impl MapState {
             t.cancel();
         }
         if let Some(t) = &mut self.predict_task {
+            t.cancel();
+        }
+        if let Some(t) = &mut self.place_task {
             t.cancel();
         }
         let generation = self.points.generation;
@@ -120,7 +134,14 @@ pub fn poll(app: &mut CellspaceApp) {
                 run.tsne = Some(Arc::new(xy));
             }
             app.map.projection = Projection::Tsne;
+            // Positions on the old map mean nothing on the new one.
+            app.map.placed = None;
         }
+        Some(Outcome::Failed(e)) => app.errors.push(e),
+        Some(Outcome::Cancelled) | None => {}
+    }
+    match take_finished(&mut app.map.place_task) {
+        Some(Outcome::Done(p)) => app.map.placed = Some(p),
         Some(Outcome::Failed(e)) => app.errors.push(e),
         Some(Outcome::Cancelled) | None => {}
     }
@@ -595,7 +616,119 @@ pub fn find(app: &mut CellspaceApp) {
     }
 }
 
+/// The decoded points the map shows besides the cells, in this order: the walk's steps, BO's
+/// evaluations, the selected decoded point. Returns their latents and how many are walk steps
+/// and BO evaluations.
+fn overlay_latents(app: &CellspaceApp) -> (Vec<Vec<f32>>, usize, usize) {
+    let mut latents: Vec<Vec<f32>> = app.walk.result.iter().map(|s| s.latent.clone()).collect();
+    let walk = latents.len();
+    latents.extend(app.bo.evaluations.iter().map(|e| e.latent.clone()));
+    let bo = latents.len() - walk;
+    if let Some(Selection::Decoded { latent, .. }) = &app.selection {
+        latents.push(latent.clone());
+    }
+    (latents, walk, bo)
+}
+
+/// Where the overlay points are on the map of `projection`: projected on the PCA plane, or
+/// placed on the t-SNE map by a background job (started here when they changed; `None` until
+/// it is done).
+fn overlay_positions(
+    app: &mut CellspaceApp,
+    projection: Projection,
+    latents: &[Vec<f32>],
+) -> Option<Vec<[f64; 2]>> {
+    let run = app.workspace.as_ref()?.run.as_ref()?;
+    match projection {
+        Projection::Pca => Some(
+            latents
+                .iter()
+                .map(|z| {
+                    let (x, y) = run.plane.project(z);
+                    [x, y]
+                })
+                .collect(),
+        ),
+        Projection::Tsne => {
+            if let Some(p) = &app.map.placed
+                && p.latents == latents
+            {
+                return Some(p.xy.iter().map(|q| [q[0] as f64, q[1] as f64]).collect());
+            }
+            if latents.is_empty() {
+                return Some(Vec::new());
+            }
+            if app.map.place_task.is_none() {
+                let tsne = run.tsne.clone()?;
+                let (all, new) = (run.latents.clone(), latents.to_vec());
+                let perplexity = app.map.perplexity;
+                app.map.place_task = Some(Task::spawn(
+                    format!("placing {} points on the t-SNE map", new.len()),
+                    move |_, cancel| {
+                        let xy =
+                            crate::explore::place_on_map(&all, &tsne, &new, perplexity, &cancel)?;
+                        Ok(Placed { latents: new, xy })
+                    },
+                ));
+            }
+            None
+        }
+    }
+}
+
 pub fn view(app: &mut CellspaceApp, ui: &mut Ui) {
     let projection = app.map.projection;
-    map_widget(app, ui, projection, |_, _| {});
+    let (latents, walk, bo) = overlay_latents(app);
+    let positions = overlay_positions(app, projection, &latents).unwrap_or_default();
+    let bo_colors: Vec<Color32> = match &app.workspace {
+        Some(ws) => app
+            .bo
+            .evaluations
+            .iter()
+            .map(|e| ws.scale.color(Some(e.value)))
+            .collect(),
+        None => Vec::new(),
+    };
+    let decoded = latents.len() > walk + bo;
+    map_widget(app, ui, projection, |painter, to_screen| {
+        if positions.len() != latents.len() {
+            return;
+        }
+        let red = Color32::from_rgb(255, 80, 80);
+        let pts: Vec<Pos2> = positions.iter().map(|p| to_screen(*p)).collect();
+        if walk > 1 {
+            painter.add(egui::Shape::line(
+                pts[..walk].to_vec(),
+                Stroke::new(1.5, red),
+            ));
+        }
+        for p in &pts[..walk] {
+            painter.circle(*p, 3.0, Color32::WHITE, Stroke::new(1.2, red));
+        }
+        for (p, c) in pts[walk..walk + bo].iter().zip(&bo_colors) {
+            let r = Rect::from_center_size(*p, vec2(6.0, 6.0));
+            painter.rect_filled(r, 0.0, *c);
+            painter.rect_stroke(
+                r,
+                0.0,
+                Stroke::new(1.0, Color32::WHITE),
+                egui::StrokeKind::Outside,
+            );
+        }
+        // The PCA view draws the decoded point itself (map_widget); the t-SNE view here.
+        if decoded
+            && projection == Projection::Tsne
+            && let Some(s) = pts.last()
+        {
+            let s = *s;
+            painter.line_segment(
+                [s - vec2(6.0, 6.0), s + vec2(6.0, 6.0)],
+                Stroke::new(2.0, Color32::RED),
+            );
+            painter.line_segment(
+                [s + vec2(-6.0, 6.0), s + vec2(6.0, -6.0)],
+                Stroke::new(2.0, Color32::RED),
+            );
+        }
+    });
 }
