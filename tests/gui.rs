@@ -8,14 +8,37 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
 fn app_harness(dialogs: FixedDialogs) -> Harness<'static, CellspaceApp> {
-    let options = StartOptions {
-        space: SpaceKind::Nb201,
-        backend: cellspace::backend::Backend::Cpu,
-        ..Default::default()
-    };
+    harness_with(
+        StartOptions {
+            space: SpaceKind::Nb201,
+            backend: cellspace::backend::Backend::Cpu,
+            ..Default::default()
+        },
+        dialogs,
+    )
+}
+
+fn harness_with(options: StartOptions, dialogs: FixedDialogs) -> Harness<'static, CellspaceApp> {
     Harness::builder()
         .with_size(egui::vec2(1400.0, 860.0))
         .build_eframe(move |cc| CellspaceApp::with_dialogs(cc, options, Box::new(dialogs)))
+}
+
+/// The app on the bundled ENAS data and model, once opened.
+fn enas_harness() -> Harness<'static, CellspaceApp> {
+    let options = StartOptions {
+        space: SpaceKind::Enas,
+        backend: cellspace::backend::Backend::Cpu,
+        ..Default::default()
+    };
+    let mut harness = harness_with(options, FixedDialogs::default());
+    step_until(
+        &mut harness,
+        Duration::from_secs(300),
+        "the ENAS model",
+        |a| a.workspace.is_some() && !a.is_loading(),
+    );
+    harness
 }
 
 /// Steps the app until `done` holds, failing after `limit`.
@@ -546,22 +569,7 @@ fn walk_landscape_and_bo_run_to_their_results() {
 /// landscape and BO work with it.
 #[test]
 fn each_bundled_enas_model_opens_from_the_picker_and_explores() {
-    let options = StartOptions {
-        space: SpaceKind::Enas,
-        backend: cellspace::backend::Backend::Cpu,
-        ..Default::default()
-    };
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1400.0, 860.0))
-        .build_eframe(move |cc| {
-            CellspaceApp::with_dialogs(cc, options, Box::new(FixedDialogs::default()))
-        });
-    step_until(
-        &mut harness,
-        Duration::from_secs(300),
-        "the ENAS model",
-        |a| a.workspace.is_some() && !a.is_loading(),
-    );
+    let mut harness = enas_harness();
     let bundled = cellspace::gui::bundled_runs(SpaceKind::Enas);
     let names: Vec<String> = bundled
         .iter()
@@ -643,22 +651,7 @@ fn other_runs_curves_are_drawn_beside_the_open_ones_on_a_log_scale() {
 #[test]
 fn compare_panel_shows_two_runs_with_linked_hover_and_selection() {
     use cellspace::gui::views::compare::ComparePanel;
-    let options = StartOptions {
-        space: SpaceKind::Enas,
-        backend: cellspace::backend::Backend::Cpu,
-        ..Default::default()
-    };
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1400.0, 860.0))
-        .build_eframe(move |cc| {
-            CellspaceApp::with_dialogs(cc, options, Box::new(FixedDialogs::default()))
-        });
-    step_until(
-        &mut harness,
-        Duration::from_secs(300),
-        "the ENAS model",
-        |a| a.workspace.is_some() && !a.is_loading(),
-    );
+    let mut harness = enas_harness();
     harness.get_by_label("Compare").click();
     harness.step();
     harness.get_by_label("dvae-enas").click();
@@ -757,11 +750,7 @@ fn epoch_slider_and_play_step_through_a_runs_snapshots() {
         view: Some("epochs".into()),
         ..Default::default()
     };
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1400.0, 860.0))
-        .build_eframe(move |cc| {
-            CellspaceApp::with_dialogs(cc, options, Box::new(FixedDialogs::default()))
-        });
+    let mut harness = harness_with(options, FixedDialogs::default());
     fn panel(a: &CellspaceApp) -> &EpochsPanel {
         a.views[a.view.unwrap()]
             .as_any()

@@ -100,8 +100,7 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<()> {
         markdown(&figures, &table)
     );
     if let Some(out) = &args.out {
-        std::fs::write(out, &md)
-            .map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", out.display()))?;
+        super::write_out(out, &md)?;
     }
     if args.json {
         println!(

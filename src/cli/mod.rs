@@ -147,6 +147,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// Writes a command's Markdown output to `--out`.
+pub(crate) fn write_out(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
+    std::fs::write(path, text).map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", path.display()))
+}
+
 /// A progress bar on stderr, hidden when `--json` asks for clean output.
 pub(crate) fn progress_bar(len: u64, message: &str, hidden: bool) -> indicatif::ProgressBar {
     if hidden {

@@ -332,8 +332,7 @@ The generative metrics of {} are the `eval.json` their folders keep (the same   
         ));
     }
     if let Some(out) = &args.out {
-        std::fs::write(out, &md)
-            .map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", out.display()))?;
+        super::write_out(out, &md)?;
     }
     if args.json {
         println!(

@@ -333,15 +333,7 @@ pub fn map_widget(
         && let Some(run) = app.workspace.as_ref().and_then(|w| w.run.as_ref())
     {
         let (x, y) = run.plane.project(latent);
-        let s = to_screen([x, y]);
-        painter.line_segment(
-            [s - vec2(6.0, 6.0), s + vec2(6.0, 6.0)],
-            Stroke::new(2.0, Color32::RED),
-        );
-        painter.line_segment(
-            [s + vec2(-6.0, 6.0), s + vec2(6.0, -6.0)],
-            Stroke::new(2.0, Color32::RED),
-        );
+        draw_cross(&painter, to_screen([x, y]));
     }
     overlay(&painter, &to_screen);
     let visible = app.map.visible.clone();
@@ -426,6 +418,13 @@ pub fn map_widget(
         weak,
     );
     Some(MapResponse { rect, view })
+}
+
+/// The mark of a decoded point: a red cross.
+fn draw_cross(painter: &egui::Painter, s: Pos2) {
+    let stroke = Stroke::new(2.0, Color32::RED);
+    painter.line_segment([s - vec2(6.0, 6.0), s + vec2(6.0, 6.0)], stroke);
+    painter.line_segment([s + vec2(-6.0, 6.0), s + vec2(6.0, -6.0)], stroke);
 }
 
 /// A vertical colour bar in the top-right corner of `rect`.
@@ -720,15 +719,7 @@ pub fn view(app: &mut CellspaceApp, ui: &mut Ui) {
             && projection == Projection::Tsne
             && let Some(s) = pts.last()
         {
-            let s = *s;
-            painter.line_segment(
-                [s - vec2(6.0, 6.0), s + vec2(6.0, 6.0)],
-                Stroke::new(2.0, Color32::RED),
-            );
-            painter.line_segment(
-                [s + vec2(-6.0, 6.0), s + vec2(6.0, -6.0)],
-                Stroke::new(2.0, Color32::RED),
-            );
+            draw_cross(painter, *s);
         }
     });
 }

@@ -44,6 +44,8 @@ pub struct ComparePanel {
     pub maps: Vec<LatentMap>,
     /// The cell under the pointer in any of the maps, marked in all of them.
     pub hovered: Option<usize>,
+    /// The space's bundled runs, read once per workspace (not every frame).
+    bundled: Option<(SpaceKind, Vec<PathBuf>)>,
 }
 
 impl Default for ComparePanel {
@@ -57,6 +59,7 @@ impl Default for ComparePanel {
             result: None,
             maps: Vec::new(),
             hovered: None,
+            bundled: None,
         }
     }
 }
@@ -290,9 +293,16 @@ impl View for ComparePanel {
             Some(dir) => ui.label(format!("The open run, {}, beside:", name_of(dir))),
             None => ui.label("Open a run first: it is the first map."),
         };
-        let bundled: Vec<PathBuf> = bundled_runs(ws.space)
-            .into_iter()
+        if self.bundled.as_ref().is_none_or(|(s, _)| *s != ws.space) {
+            self.bundled = Some((ws.space, bundled_runs(ws.space)));
+        }
+        let bundled: Vec<PathBuf> = self
+            .bundled
+            .as_ref()
+            .map_or(&[][..], |(_, b)| b.as_slice())
+            .iter()
             .filter(|d| !open.is_some_and(|o| same_dir(o, d)))
+            .cloned()
             .collect();
         for dir in &bundled {
             let mut on = self.chosen.iter().any(|c| same_dir(c, dir));
@@ -424,6 +434,7 @@ impl View for ComparePanel {
         self.maps.clear();
         self.hovered = None;
         self.chosen.clear();
+        self.bundled = None;
     }
 
     fn tasks(&mut self) -> Vec<&mut dyn TaskStatus> {
