@@ -787,6 +787,39 @@ fn epoch_slider_and_play_step_through_a_runs_snapshots() {
     );
     assert_eq!(panel(harness.state()).index, 2);
     harness.get_by_label("Play");
+    // The t-SNE view: each epoch's map starts from the one before, so successive maps stay
+    // closer to each other than a map of the same epoch started afresh.
+    harness.get_by_label("t-SNE").click();
+    harness.step();
+    step_until(
+        &mut harness,
+        Duration::from_secs(120),
+        "the t-SNE maps",
+        |a| panel(a).frames.iter().all(|f| f.tsne.is_some()),
+    );
+    let p = panel(harness.state());
+    let (first, second) = (
+        p.frames[1].tsne.clone().unwrap(),
+        p.frames[2].tsne.clone().unwrap(),
+    );
+    let means = cellspace::train::snapshots::read_epoch(&run, 2).unwrap();
+    let afresh: Vec<[f32; 2]> = cellspace::explore::tsne_2d(&means, 30.0, 300, |_, _| {}, &never)
+        .unwrap()
+        .into_iter()
+        .map(|(x, y)| [x, y])
+        .collect();
+    let mean_gap = |a: &[[f32; 2]], b: &[[f32; 2]]| {
+        a.iter()
+            .zip(b)
+            .map(|(p, q)| ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2)).sqrt())
+            .sum::<f32>()
+            / a.len() as f32
+    };
+    let (chained, fresh) = (mean_gap(&first, &second), mean_gap(&first, &afresh));
+    assert!(chained < fresh, "chained {chained} vs afresh {fresh}");
+    harness.get_by_label("PCA").click();
+    harness.step();
+
     // A click on a sample point selects its row of the table.
     let p = panel(harness.state());
     let pos = p.map().unwrap().screen_of(40).unwrap();

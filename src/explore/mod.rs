@@ -14,5 +14,5 @@ pub use decoding::{CellIndex, LatentDecoder, decode_majority};
 pub use embedding::{Embedding, embed_dataset};
 pub use grid::{GridPoint, decoded_grid};
 pub use projection::PcaPlane;
-pub use tsne::{place_on_map, tsne_2d};
+pub use tsne::{place_on_map, tsne_2d, tsne_2d_from};
 pub use walk::{WalkStep, great_circle_walk, line_walk};

@@ -23,6 +23,19 @@ pub fn tsne_2d(
     points: &[Vec<f32>],
     perplexity: f32,
     epochs: usize,
+    progress: impl FnMut(usize, usize),
+    cancel: &AtomicBool,
+) -> Result<Vec<(f32, f32)>, String> {
+    tsne_2d_from(points, None, perplexity, epochs, progress, cancel)
+}
+
+/// [`tsne_2d`] started from `start` (one position per point, e.g. the same cells' map at the
+/// previous epoch) instead of the PCA plane, so that successive maps keep their layout.
+pub fn tsne_2d_from(
+    points: &[Vec<f32>],
+    start: Option<&[[f32; 2]]>,
+    perplexity: f32,
+    epochs: usize,
     mut progress: impl FnMut(usize, usize),
     cancel: &AtomicBool,
 ) -> Result<Vec<(f32, f32)>, String> {
@@ -49,21 +62,42 @@ pub fn tsne_2d(
     }
     // bhtsne asks for 3 * perplexity < n - 1.
     let perplexity = perplexity.min(((n - 2) as f32 / 3.0).max(1.0));
-    let plane = PcaPlane::fit(points)?;
-    let init: Vec<(f64, f64)> = points.iter().map(|p| plane.project(p)).collect();
-    let spread = (init.iter().map(|(x, _)| x * x).sum::<f64>() / n as f64)
-        .sqrt()
-        .max(1e-12);
+    let init: Vec<(f64, f64)> = match start {
+        Some(xy) if xy.len() == n => xy.iter().map(|p| (p[0] as f64, p[1] as f64)).collect(),
+        Some(xy) => {
+            return Err(format!(
+                "t-SNE's start has {} positions for {n} points",
+                xy.len()
+            ));
+        }
+        None => {
+            let plane = PcaPlane::fit(points)?;
+            points.iter().map(|p| plane.project(p)).collect()
+        }
+    };
+    // From PCA: shrunk to a tiny spread, as t-SNE starts. From an earlier map: kept as it is,
+    // and without the early exaggeration (below) that would pull its layout apart.
+    let shrink = if start.is_some() {
+        1.0
+    } else {
+        1e-4 / (init.iter().map(|(x, _)| x * x).sum::<f64>() / n as f64)
+            .sqrt()
+            .max(1e-12)
+    };
     let initial: Vec<f32> = init
         .iter()
-        .flat_map(|&(x, y)| [(x / spread * 1e-4) as f32, (y / spread * 1e-4) as f32])
+        .flat_map(|&(x, y)| [(x * shrink) as f32, (y * shrink) as f32])
         .collect();
     let neighbours = exact_neighbours(points, (3.0 * perplexity) as usize, cancel)?;
     crate::jobs::check(cancel)?;
     let rows: Vec<&[f32]> = points.iter().map(|p| p.as_slice()).collect();
     // The early-exaggeration and momentum phases last a quarter of the run, at most the
     // original 250 epochs.
-    let phase = (epochs / 4).clamp(1, 250);
+    let phase = if start.is_some() {
+        1
+    } else {
+        (epochs / 4).clamp(1, 250)
+    };
     let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let mut tsne: tSNE<f32, &[f32]> = tSNE::new(&rows);
         tsne.perplexity(perplexity)

@@ -21,7 +21,53 @@ use crate::train::snapshots;
 /// One epoch's picture: the sample's 2-d positions.
 pub struct Frame {
     pub epoch: usize,
+    /// On the epoch's PCA plane, rotated onto the previous frame.
     pub xy: Arc<Vec<[f32; 2]>>,
+    /// By t-SNE started from the previous frame's t-SNE, once computed.
+    pub tsne: Option<Arc<Vec<[f32; 2]>>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EpochProjection {
+    Pca,
+    Tsne,
+}
+
+/// t-SNE maps computed by a job: (epoch, positions).
+type TsneFrames = Vec<(usize, Arc<Vec<[f32; 2]>>)>;
+
+/// t-SNE of the sample at each of `epochs` (ascending), each started from the map before it
+/// (`start` for the first), so that the layout carries over from epoch to epoch.
+fn tsne_frames(
+    dir: PathBuf,
+    epochs: Vec<usize>,
+    start: Option<Arc<Vec<[f32; 2]>>>,
+    progress: &std::sync::mpsc::Sender<(usize, usize)>,
+    cancel: &std::sync::atomic::AtomicBool,
+) -> Result<TsneFrames, String> {
+    let mut out = Vec::new();
+    let mut previous = start;
+    for (k, &epoch) in epochs.iter().enumerate() {
+        let _ = progress.send((k, epochs.len()));
+        let means = snapshots::read_epoch(&dir, epoch)?;
+        let xy = crate::explore::tsne_2d_from(
+            &means,
+            previous.as_deref().map(|v| v.as_slice()),
+            30.0,
+            300,
+            |_, _| {},
+            cancel,
+        )?;
+        let mut xy: Vec<[f32; 2]> = xy.into_iter().map(|(x, y)| [x, y]).collect();
+        // t-SNE does not care how its map is turned: turn it onto the previous one.
+        if let Some(prev) = &previous {
+            snapshots::align(&mut xy, prev);
+        }
+        let xy = Arc::new(xy);
+        previous = Some(xy.clone());
+        out.push((epoch, xy));
+    }
+    Ok(out)
 }
 
 /// Frames computed by a job, for the epochs after the ones already shown.
@@ -47,9 +93,11 @@ pub struct EpochsPanel {
     /// Epochs with a snapshot that have no frame yet (found by the last scan).
     pending: Vec<usize>,
     task: Option<Task<(), Computed>>,
+    pub projection: EpochProjection,
+    tsne_task: Option<Task<(usize, usize), TsneFrames>>,
     map: Option<LatentMap>,
-    /// The index of `frames` the map shows.
-    map_of: Option<usize>,
+    /// The frame and projection the map shows.
+    map_of: Option<(usize, EpochProjection)>,
     /// Why nothing is shown, when nothing is.
     pub note: Option<String>,
 }
@@ -67,6 +115,8 @@ impl Default for EpochsPanel {
             last_scan: Instant::now() - Duration::from_secs(10),
             pending: Vec::new(),
             task: None,
+            projection: EpochProjection::Pca,
+            tsne_task: None,
             map: None,
             map_of: None,
             note: None,
@@ -110,7 +160,11 @@ fn compute(
         }
         let xy = Arc::new(xy);
         last = Some(xy.clone());
-        frames.push(Frame { epoch, xy });
+        frames.push(Frame {
+            epoch,
+            xy,
+            tsne: None,
+        });
     }
     Ok(Computed { dir, rows, frames })
 }
@@ -131,10 +185,41 @@ impl EpochsPanel {
         if let Some(t) = &mut self.task {
             t.cancel();
         }
+        if let Some(t) = &mut self.tsne_task {
+            t.cancel();
+        }
         *self = Self {
             pace: self.pace,
+            projection: self.projection,
             ..Self::default()
         };
+    }
+
+    /// The positions of frame `i` in the chosen projection (`None`: t-SNE not computed yet).
+    fn positions(&self, i: usize) -> Option<Arc<Vec<[f32; 2]>>> {
+        let f = self.frames.get(i)?;
+        match self.projection {
+            EpochProjection::Pca => Some(f.xy.clone()),
+            EpochProjection::Tsne => f.tsne.clone(),
+        }
+    }
+
+    /// In the t-SNE view, starts t-SNE for the frames that have none, from the last that has.
+    fn ensure_tsne(&mut self) {
+        if self.projection != EpochProjection::Tsne || self.tsne_task.is_some() {
+            return;
+        }
+        let Some(dir) = self.dir.clone() else { return };
+        let Some(first) = self.frames.iter().position(|f| f.tsne.is_none()) else {
+            return;
+        };
+        let start = first
+            .checked_sub(1)
+            .and_then(|i| self.frames[i].tsne.clone());
+        let epochs: Vec<usize> = self.frames[first..].iter().map(|f| f.epoch).collect();
+        self.tsne_task = Some(Task::spawn("t-SNE of the epochs", move |tx, cancel| {
+            tsne_frames(dir, epochs, start, &tx, &cancel)
+        }));
     }
 
     /// Looks for new snapshots (at most once a second) and starts a job for them.
@@ -222,6 +307,25 @@ impl View for EpochsPanel {
             }
             _ => {}
         }
+        if let Some(t) = &mut self.tsne_task
+            && let Some((k, n)) = t.drain().pop()
+        {
+            t.progress = Some(k as f32 / n.max(1) as f32);
+            t.status = format!("epoch {} of {n}", k + 1);
+        }
+        match take_finished(&mut self.tsne_task) {
+            Some(Outcome::Done(maps)) => {
+                for (epoch, xy) in maps {
+                    if let Some(f) = self.frames.iter_mut().find(|f| f.epoch == epoch) {
+                        f.tsne = Some(xy);
+                    }
+                }
+                self.map = None;
+                self.map_of = None;
+            }
+            Some(Outcome::Failed(e)) => actions.push(Action::Error(e)),
+            _ => {}
+        }
         if self.playing
             && !self.frames.is_empty()
             && self.last_advance.elapsed().as_secs_f32() >= self.pace
@@ -259,6 +363,20 @@ impl View for EpochsPanel {
                 self.rows.len()
             ));
         }
+        ui.horizontal(|ui| {
+            let before = self.projection;
+            ui.selectable_value(&mut self.projection, EpochProjection::Pca, "PCA");
+            ui.selectable_value(&mut self.projection, EpochProjection::Tsne, "t-SNE")
+                .on_hover_text(
+                    "each epoch's t-SNE starts from the epoch before (300 iterations) and is \
+                     turned onto it",
+                );
+            if self.projection != before {
+                self.map = None;
+                self.map_of = None;
+            }
+        });
+        self.ensure_tsne();
         if self.frames.len() > 1 {
             let last = self.frames.len() - 1;
             ui.add(
@@ -283,8 +401,9 @@ impl View for EpochsPanel {
             });
         }
         ui.weak(
-            "Each epoch's map is the PCA plane of that epoch's latent means, rotated onto the \
-             epoch before so that the picture moves only as the space does. Colour: accuracy.",
+            "PCA: each epoch's map is the PCA plane of that epoch's latent means, rotated onto \
+             the epoch before so that the picture moves only as the space does. t-SNE: each \
+             epoch's map starts from the one before and is turned onto it. Colour: accuracy.",
         );
     }
 
@@ -300,9 +419,14 @@ impl View for EpochsPanel {
             return;
         }
         let index = self.index.min(self.frames.len() - 1);
-        if self.map_of != Some(index) {
+        let Some(xy) = self.positions(index) else {
+            ui.centered_and_justified(|ui| {
+                ui.label("computing the t-SNE maps of the epochs...");
+            });
+            return;
+        };
+        if self.map_of != Some((index, self.projection)) {
             let rows = self.rows.clone();
-            let xy = self.frames[index].xy.clone();
             let color = |i: usize| Self::color(ctx, &rows, i);
             match &mut self.map {
                 Some(map) => map.replace_points(xy, color),
@@ -310,17 +434,16 @@ impl View for EpochsPanel {
                     let mut map = LatentMap::new(xy, color);
                     // Every frame in one window (the union of their extents), so that motion
                     // shows as motion.
-                    let all: Vec<[f32; 2]> = self
-                        .frames
-                        .iter()
-                        .flat_map(|f| f.xy.iter().copied())
+                    let all: Vec<[f32; 2]> = (0..self.frames.len())
+                        .filter_map(|i| self.positions(i))
+                        .flat_map(|p| p.iter().copied().collect::<Vec<_>>())
                         .collect();
                     map.fit_to(&all);
                     map.radius = 2.2;
                     self.map = Some(map);
                 }
             }
-            self.map_of = Some(index);
+            self.map_of = Some((index, self.projection));
         }
         let selected_row = match ctx.selection {
             Some(Selection::Row(r)) => Some(*r),
@@ -352,14 +475,18 @@ impl View for EpochsPanel {
     }
 
     fn tasks(&mut self) -> Vec<&mut dyn TaskStatus> {
-        match &mut self.task {
-            Some(t) => vec![t as &mut dyn TaskStatus],
-            None => Vec::new(),
+        let mut out: Vec<&mut dyn TaskStatus> = Vec::new();
+        if let Some(t) = &mut self.task {
+            out.push(t);
         }
+        if let Some(t) = &mut self.tsne_task {
+            out.push(t);
+        }
+        out
     }
 
     fn busy(&self) -> bool {
-        self.task.is_some() || self.playing
+        self.task.is_some() || self.tsne_task.is_some() || self.playing
     }
 
     fn demo(&mut self, _ctx: &Ctx, _actions: &mut Vec<Action>) {}
