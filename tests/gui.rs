@@ -575,7 +575,7 @@ fn each_bundled_enas_model_opens_from_the_picker_and_explores() {
         .iter()
         .map(|d| d.file_name().unwrap().to_string_lossy().to_string())
         .collect();
-    for expected in ["dvae-enas", "svge-enas"] {
+    for expected in ["dvae-emb-enas", "dvae-enas", "gcn-emb-enas", "svge-enas"] {
         assert!(names.contains(&expected.to_string()), "{names:?}");
     }
     for name in names.iter().filter(|n| *n != "svge-enas") {
