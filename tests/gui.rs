@@ -876,15 +876,13 @@ fn walk_steps_are_placed_on_the_tsne_map() {
         .tsne
         .clone();
     let tsne = tsne.expect("t-SNE finished");
-    // The map panel in t-SNE view places the walk (and then draws it).
-    harness.state_mut().panel = Panel::Map;
-    harness.step();
-    assert!(harness.state().map.place_task.is_some(), "placing started");
+    // The map panel (the one shown) in the t-SNE view places the walk, then draws it.
+    assert_eq!(harness.state().panel, Panel::Map);
     step_until(
         &mut harness,
         Duration::from_secs(120),
         "the placement",
-        |a| a.map.place_task.is_none(),
+        |a| a.map.place_task.is_none() && a.map.placed.as_ref().is_some_and(|p| p.xy.len() == 6),
     );
     let app = harness.state();
     assert!(app.errors.is_empty(), "{:?}", app.errors);
