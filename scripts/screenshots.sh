@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Writes a PNG of each explorer panel into OUTDIR: the real app on the bundled NB201 data and
-# model, under Xvfb, with each panel's demonstration action (see gui::panels::demo).
+# model (Compare and Epochs: on ENAS), under Xvfb, with each panel's demonstration action (see
+# gui::panels::demo and each View's demo).
 # Needs: xvfb (xvfb-run) and a wgpu driver; without a GPU, Mesa's lavapipe (mesa-vulkan-drivers).
 set -euo pipefail
 out=${1:?usage: scripts/screenshots.sh OUTDIR [SPACE]}
@@ -16,4 +17,13 @@ for panel in training map walk landscape bo candidates; do
   timeout 900 xvfb-run -a -s "-screen 0 1400x860x24" \
     "$bin" gui --space "$space" --panel "$panel" --backend cpu --screenshot "$out/$panel.png"
 done
+# The comparison needs two runs of one space: ENAS has four bundled models. The epochs panel
+# shows the bundled GCN-EMB run, which kept snapshots while it trained.
+echo "== compare"
+timeout 900 xvfb-run -a -s "-screen 0 1400x860x24" \
+  "$bin" gui --space enas --panel compare --backend cpu --screenshot "$out/compare.png"
+echo "== epochs"
+timeout 900 xvfb-run -a -s "-screen 0 1400x860x24" \
+  "$bin" gui --space enas --run assets/models/gcn-emb-enas --panel epochs --backend cpu \
+  --screenshot "$out/epochs.png"
 ls -l "$out"

@@ -452,10 +452,21 @@ impl View for ComparePanel {
         self
     }
 
-    /// Every bundled run of the space beside the open one, compared.
+    /// The papers' comparisons beside the open run: its space's bundled D-VAE and DVAE-EMB (or
+    /// every bundled run, when neither is there).
     fn demo(&mut self, ctx: &Ctx, actions: &mut Vec<Action>) {
         if let Some(ws) = ctx.workspace {
-            for dir in bundled_runs(ws.space) {
+            let runs = bundled_runs(ws.space);
+            let wanted = [
+                format!("dvae-{}", ws.space.name()),
+                format!("dvae-emb-{}", ws.space.name()),
+            ];
+            let papers: Vec<PathBuf> = runs
+                .iter()
+                .filter(|d| wanted.iter().any(|w| name_of(d) == *w))
+                .cloned()
+                .collect();
+            for dir in if papers.is_empty() { runs } else { papers } {
                 let _ = self.add(dir, ctx);
             }
         }
