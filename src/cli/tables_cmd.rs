@@ -325,9 +325,8 @@ pub fn run(args: &TablesArgs) -> anyhow::Result<()> {
         .collect();
     if !reused.is_empty() {
         md.push_str(&format!(
-            "
-The generative metrics of {} are the `eval.json` their folders keep (the same              weights, by MD5, and the same protocol); `--fresh` measures them again.
-",
+            "\nThe generative metrics of {} are the `eval.json` their folders keep (the same \
+             weights, by MD5, and the same protocol); `--fresh` measures them again.\n",
             reused.join(", ")
         ));
     }
