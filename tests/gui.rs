@@ -769,7 +769,7 @@ fn epoch_slider_and_play_step_through_a_runs_snapshots() {
     assert_eq!(epochs, vec![0, 1, 2]);
     assert_eq!(p.index, 2, "the newest epoch is shown first");
     assert!(p.frames.iter().all(|f| f.xy.len() == 300));
-    harness.get_by_label("epoch 3 of 3 kept (300 cells)");
+    harness.get_by_label("snapshot 3 of 3: epoch 3 (300 cells)");
 
     harness.get_by_label("Play").click();
     harness.step();

@@ -357,9 +357,10 @@ impl View for EpochsPanel {
         }
         if let Some(f) = self.frames.get(self.index) {
             ui.label(format!(
-                "epoch {} of {} kept ({} cells)",
-                f.epoch + 1,
+                "snapshot {} of {}: epoch {} ({} cells)",
+                self.index + 1,
                 self.frames.len(),
+                f.epoch + 1,
                 self.rows.len()
             ));
         }
