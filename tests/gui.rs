@@ -61,6 +61,19 @@ fn step_until(
     harness.step();
 }
 
+/// A primary click at `pos`: press, a frame, release, a frame.
+fn click_at(harness: &mut Harness<'_, CellspaceApp>, pos: egui::Pos2) {
+    for pressed in [true, false] {
+        harness.event(egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: Default::default(),
+        });
+        harness.step();
+    }
+}
+
 fn opened(harness: &mut Harness<'_, CellspaceApp>) {
     step_until(
         harness,
@@ -109,20 +122,7 @@ fn opens_selects_pins_and_exports() {
     };
     harness.hover_at(pos);
     harness.step();
-    harness.event(egui::Event::PointerButton {
-        pos,
-        button: egui::PointerButton::Primary,
-        pressed: true,
-        modifiers: Default::default(),
-    });
-    harness.step();
-    harness.event(egui::Event::PointerButton {
-        pos,
-        button: egui::PointerButton::Primary,
-        pressed: false,
-        modifiers: Default::default(),
-    });
-    harness.step();
+    click_at(&mut harness, pos);
     harness.step();
     let selected = harness.state().selection.clone();
     let Some(Selection::Row(row)) = selected else {
@@ -700,20 +700,7 @@ fn compare_panel_shows_two_runs_with_linked_hover_and_selection() {
     assert!(near.distance(pos) <= 6.0, "{near:?} vs {pos:?}");
     assert!(p.maps[0].screen_of(hovered).is_some());
     // Clicking selects that cell for the whole app (the inspector and every map).
-    harness.event(egui::Event::PointerButton {
-        pos,
-        button: egui::PointerButton::Primary,
-        pressed: true,
-        modifiers: Default::default(),
-    });
-    harness.step();
-    harness.event(egui::Event::PointerButton {
-        pos,
-        button: egui::PointerButton::Primary,
-        pressed: false,
-        modifiers: Default::default(),
-    });
-    harness.step();
+    click_at(&mut harness, pos);
     harness.step();
     assert_eq!(harness.state().selection, Some(Selection::Row(hovered)));
 }
@@ -826,15 +813,7 @@ fn epoch_slider_and_play_step_through_a_runs_snapshots() {
     let rows = p.rows.clone();
     harness.hover_at(pos);
     harness.step();
-    for pressed in [true, false] {
-        harness.event(egui::Event::PointerButton {
-            pos,
-            button: egui::PointerButton::Primary,
-            pressed,
-            modifiers: Default::default(),
-        });
-        harness.step();
-    }
+    click_at(&mut harness, pos);
     harness.step();
     match harness.state().selection {
         Some(Selection::Row(r)) => assert!(rows.contains(&r), "row {r} is not in the sample"),
