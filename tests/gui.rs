@@ -552,6 +552,29 @@ fn walk_landscape_and_bo(harness: &mut Harness<'_, CellspaceApp>, steps: usize, 
 fn walk_landscape_and_bo_run_to_their_results() {
     let mut harness = app_harness(FixedDialogs::default());
     opened(&mut harness);
+    // Each panel's map keeps its own pan: dragging the Walk map leaves the Latent map's view.
+    let before = harness.state().map.view;
+    assert!(before.is_some(), "the latent map was drawn");
+    harness.get_by_label("Walk").click();
+    harness.step();
+    harness.step();
+    let from = egui::pos2(700.0, 600.0);
+    let to = from + egui::vec2(90.0, 40.0);
+    harness.drag_at(from);
+    harness.step();
+    harness.hover_at(to);
+    harness.step();
+    harness.drop_at(to);
+    harness.step();
+    let walk_view = harness.state().walk.view.expect("the walk map was drawn");
+    assert_ne!(Some(walk_view), before, "the walk map was panned");
+    assert_eq!(
+        harness.state().map.view,
+        before,
+        "the latent map did not move"
+    );
+    harness.get_by_label("Latent map").click();
+    harness.step();
     walk_landscape_and_bo(&mut harness, 8, 6);
     let best = cellspace::gui::panels::best_row(harness.state()).unwrap();
     assert_eq!(

@@ -14,7 +14,7 @@ use crate::gui::cell_view::cell_view;
 use crate::gui::tasks::{Outcome, Task, take_finished};
 use crate::space::SpaceKind;
 
-use super::latent_map::{Projection, map_widget};
+use super::latent_map::{MapOwner, Projection, map_widget};
 
 pub struct BoState {
     pub rounds: usize,
@@ -32,6 +32,8 @@ pub struct BoState {
     pub cancelled: bool,
     /// The table the running or last run was scored on.
     pub data: Option<Arc<Dataset>>,
+    /// This panel's own pan and zoom.
+    pub view: super::latent_map::ViewSlot,
 }
 
 impl Default for BoState {
@@ -50,6 +52,7 @@ impl Default for BoState {
             outcome: None,
             cancelled: false,
             data: None,
+            view: None,
         }
     }
 }
@@ -359,16 +362,22 @@ pub fn view(app: &mut CellspaceApp, ui: &mut Ui) {
             .collect(),
         None => Vec::new(),
     };
-    map_widget(app, ui, Projection::Pca, |painter, to_screen| {
-        for (p, c) in &marks {
-            let s = to_screen(*p);
-            painter.rect_filled(egui::Rect::from_center_size(s, vec2(7.0, 7.0)), 0.0, *c);
-            painter.rect_stroke(
-                egui::Rect::from_center_size(s, vec2(7.0, 7.0)),
-                0.0,
-                Stroke::new(1.0, Color32::WHITE),
-                egui::StrokeKind::Outside,
-            );
-        }
-    });
+    map_widget(
+        app,
+        ui,
+        MapOwner::Bo,
+        Projection::Pca,
+        |painter, to_screen| {
+            for (p, c) in &marks {
+                let s = to_screen(*p);
+                painter.rect_filled(egui::Rect::from_center_size(s, vec2(7.0, 7.0)), 0.0, *c);
+                painter.rect_stroke(
+                    egui::Rect::from_center_size(s, vec2(7.0, 7.0)),
+                    0.0,
+                    Stroke::new(1.0, Color32::WHITE),
+                    egui::StrokeKind::Outside,
+                );
+            }
+        },
+    );
 }

@@ -50,7 +50,7 @@ struct PointsKey {
 pub struct MapState {
     pub projection: Projection,
     pub color_by: ColorBy,
-    pub view: Option<(Projection, MapView)>,
+    pub view: ViewSlot,
     pub points: PointSet,
     key: Option<PointsKey>,
     /// Accuracy filter (percent); cells outside are drawn faint and cannot be picked.
@@ -262,10 +262,27 @@ fn ensure_points(app: &mut CellspaceApp, projection: Projection) -> Option<Arc<V
         };
         map.key = Some(key);
     }
-    if map.view.as_ref().is_none_or(|(p, _)| *p != projection) {
-        map.view = Some((projection, MapView::fit(&xy)));
-    }
     Some(xy)
+}
+
+/// Which panel a map belongs to: each keeps its own pan and zoom, so that moving the Walk or
+/// BO map leaves the Latent map tab where it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MapOwner {
+    Map,
+    Walk,
+    Bo,
+}
+
+/// A map's visible window, per projection (a new projection starts fitted).
+pub type ViewSlot = Option<(Projection, MapView)>;
+
+fn view_slot(app: &mut CellspaceApp, owner: MapOwner) -> &mut ViewSlot {
+    match owner {
+        MapOwner::Map => &mut app.map.view,
+        MapOwner::Walk => &mut app.walk.view,
+        MapOwner::Bo => &mut app.bo.view,
+    }
 }
 
 /// What a map interaction asks for.
@@ -279,6 +296,7 @@ pub struct MapResponse {
 pub fn map_widget(
     app: &mut CellspaceApp,
     ui: &mut Ui,
+    owner: MapOwner,
     projection: Projection,
     overlay: impl FnOnce(&egui::Painter, &dyn Fn([f64; 2]) -> Pos2),
 ) -> Option<MapResponse> {
@@ -297,7 +315,11 @@ pub fn map_widget(
     let (rect, response) = ui.allocate_exact_size(size, Sense::click_and_drag());
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 0.0, ui.visuals().extreme_bg_color);
-    let (_, mut view) = app.map.view?;
+    let slot = view_slot(app, owner);
+    let mut view = match *slot {
+        Some((p, v)) if p == projection => v,
+        _ => MapView::fit(&xy),
+    };
     if response.dragged() {
         view.pan(rect, response.drag_delta());
     }
@@ -310,8 +332,10 @@ pub fn map_widget(
             view.zoom(rect, p, (-scroll as f64 / 200.0).exp());
         }
     }
-    app.map.view = Some((projection, view));
-    app.map.last_rect = Some(rect);
+    *view_slot(app, owner) = Some((projection, view));
+    if owner == MapOwner::Map {
+        app.map.last_rect = Some(rect);
+    }
     paint_points(
         &painter,
         rect,
@@ -689,7 +713,7 @@ pub fn view(app: &mut CellspaceApp, ui: &mut Ui) {
         None => Vec::new(),
     };
     let decoded = latents.len() > walk + bo;
-    map_widget(app, ui, projection, |painter, to_screen| {
+    map_widget(app, ui, MapOwner::Map, projection, |painter, to_screen| {
         if positions.len() != latents.len() {
             return;
         }

@@ -9,7 +9,7 @@ use crate::gui::app::{CellspaceApp, Selection};
 use crate::gui::cell_view::cell_view;
 use crate::gui::tasks::{Outcome, Task, take_finished};
 
-use super::latent_map::{Projection, map_widget};
+use super::latent_map::{MapOwner, Projection, map_widget};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WalkMode {
@@ -26,6 +26,8 @@ pub struct WalkState {
     pub task: Option<Task<(), Vec<WalkStep>>>,
     pub result: Vec<WalkStep>,
     pub start_label: String,
+    /// This panel's own pan and zoom.
+    pub view: super::latent_map::ViewSlot,
 }
 
 impl Default for WalkState {
@@ -38,6 +40,7 @@ impl Default for WalkState {
             task: None,
             result: Vec::new(),
             start_label: String::new(),
+            view: None,
         }
     }
 }
@@ -49,6 +52,7 @@ impl WalkState {
         }
         self.task = None;
         self.result.clear();
+        self.view = None;
     }
 }
 
@@ -240,30 +244,36 @@ pub fn view(app: &mut CellspaceApp, ui: &mut Ui) {
             .collect(),
         None => Vec::new(),
     };
-    map_widget(app, ui, Projection::Pca, |painter, to_screen| {
-        let pts: Vec<egui::Pos2> = path.iter().map(|p| to_screen(*p)).collect();
-        if pts.len() > 1 {
-            let mut closed = pts.clone();
-            closed.push(pts[0]);
-            painter.add(egui::Shape::line(
-                closed,
-                Stroke::new(2.0, Color32::from_rgb(255, 80, 80)),
-            ));
-        }
-        for (k, p) in pts.iter().enumerate() {
-            painter.circle(
-                *p,
-                4.0,
-                Color32::WHITE,
-                Stroke::new(1.5, Color32::from_rgb(200, 0, 0)),
-            );
-            painter.text(
-                *p + vec2(6.0, -6.0),
-                egui::Align2::LEFT_BOTTOM,
-                k.to_string(),
-                egui::FontId::proportional(11.0),
-                Color32::from_rgb(200, 0, 0),
-            );
-        }
-    });
+    map_widget(
+        app,
+        ui,
+        MapOwner::Walk,
+        Projection::Pca,
+        |painter, to_screen| {
+            let pts: Vec<egui::Pos2> = path.iter().map(|p| to_screen(*p)).collect();
+            if pts.len() > 1 {
+                let mut closed = pts.clone();
+                closed.push(pts[0]);
+                painter.add(egui::Shape::line(
+                    closed,
+                    Stroke::new(2.0, Color32::from_rgb(255, 80, 80)),
+                ));
+            }
+            for (k, p) in pts.iter().enumerate() {
+                painter.circle(
+                    *p,
+                    4.0,
+                    Color32::WHITE,
+                    Stroke::new(1.5, Color32::from_rgb(200, 0, 0)),
+                );
+                painter.text(
+                    *p + vec2(6.0, -6.0),
+                    egui::Align2::LEFT_BOTTOM,
+                    k.to_string(),
+                    egui::FontId::proportional(11.0),
+                    Color32::from_rgb(200, 0, 0),
+                );
+            }
+        },
+    );
 }
