@@ -61,6 +61,11 @@ fn step_until(
     harness.step();
 }
 
+/// The open run of the app (the test has checked one is open).
+fn open_run(app: &CellspaceApp) -> &cellspace::gui::workspace::OpenRun {
+    app.workspace.as_ref().unwrap().run.as_ref().unwrap()
+}
+
 /// A primary click at `pos`: press, a frame, release, a frame.
 fn click_at(harness: &mut Harness<'_, CellspaceApp>, pos: egui::Pos2) {
     for pressed in [true, false] {
@@ -115,7 +120,7 @@ fn opens_selects_pins_and_exports() {
     };
     let pos = {
         let app = harness.state();
-        let run = app.workspace.as_ref().unwrap().run.as_ref().unwrap();
+        let run = open_run(app);
         let p = run.pca[best];
         let (_, view) = app.map.view.unwrap();
         view.to_screen(app.map.last_rect.unwrap(), [p[0] as f64, p[1] as f64])
@@ -403,18 +408,7 @@ fn every_job_kind_cancels_and_its_result_is_never_applied() {
         true,
         panels::latent_map::start_tsne,
     ));
-    assert!(
-        harness
-            .state()
-            .workspace
-            .as_ref()
-            .unwrap()
-            .run
-            .as_ref()
-            .unwrap()
-            .tsne
-            .is_none()
-    );
+    assert!(open_run(harness.state()).tsne.is_none());
 
     latencies.push(start_and_cancel(
         &mut harness,
@@ -422,14 +416,7 @@ fn every_job_kind_cancels_and_its_result_is_never_applied() {
         true,
         panels::latent_map::start_predict,
     ));
-    let run = harness
-        .state()
-        .workspace
-        .as_ref()
-        .unwrap()
-        .run
-        .as_ref()
-        .unwrap();
+    let run = open_run(harness.state());
     assert!(run.predicted.is_none() && run.surrogate.is_none());
 
     harness.state_mut().walk.steps = 400;
@@ -458,16 +445,7 @@ fn every_job_kind_cancels_and_its_result_is_never_applied() {
     ));
     assert!(harness.state().bo.outcome.is_none() && harness.state().bo.cancelled);
 
-    let latent = harness
-        .state()
-        .workspace
-        .as_ref()
-        .unwrap()
-        .run
-        .as_ref()
-        .unwrap()
-        .latents[0]
-        .clone();
+    let latent = open_run(harness.state()).latents[0].clone();
     latencies.push(start_and_cancel(&mut harness, "decoding", false, |a| {
         a.decode_point(latent, "test".into())
     }));
@@ -502,7 +480,7 @@ fn walk_landscape_and_bo(harness: &mut Harness<'_, CellspaceApp>, steps: usize, 
     let app = harness.state();
     let walk = &app.walk.result;
     assert_eq!(walk.len(), steps);
-    let run = app.workspace.as_ref().unwrap().run.as_ref().unwrap();
+    let run = open_run(app);
     assert_eq!(
         walk[0].latent, run.latents[best],
         "the walk starts at the selected cell's latent mean"
@@ -867,16 +845,7 @@ fn walk_steps_are_placed_on_the_tsne_map() {
         "the walk and t-SNE",
         |a| a.walk.task.is_none() && a.map.tsne_task.is_none(),
     );
-    let tsne = harness
-        .state()
-        .workspace
-        .as_ref()
-        .unwrap()
-        .run
-        .as_ref()
-        .unwrap()
-        .tsne
-        .clone();
+    let tsne = open_run(harness.state()).tsne.clone();
     let tsne = tsne.expect("t-SNE finished");
     // The map panel (the one shown) in the t-SNE view places the walk, then draws it.
     assert_eq!(harness.state().panel, Panel::Map);
@@ -890,7 +859,7 @@ fn walk_steps_are_placed_on_the_tsne_map() {
     assert!(app.errors.is_empty(), "{:?}", app.errors);
     let placed = app.map.placed.as_ref().expect("the walk is placed");
     assert_eq!(placed.xy.len(), 6);
-    let run = app.workspace.as_ref().unwrap().run.as_ref().unwrap();
+    let run = open_run(app);
     assert!(
         std::sync::Arc::ptr_eq(run.tsne.as_ref().unwrap(), &tsne),
         "the map did not move"

@@ -95,6 +95,17 @@ impl PcaPlane {
             .fold((0.0, 0.0), |(x, y), (c, (a, b))| (x + c * a, y + c * b))
     }
 
+    /// Coordinates of every point in the plane, as the maps draw them.
+    pub fn project_all(&self, points: &[Vec<f32>]) -> Vec<[f32; 2]> {
+        points
+            .iter()
+            .map(|z| {
+                let (x, y) = self.project(z);
+                [x as f32, y as f32]
+            })
+            .collect()
+    }
+
     /// The latent point at plane coordinates (x, y).
     pub fn lift(&self, x: f64, y: f64) -> Vec<f32> {
         (0..self.mean.len())

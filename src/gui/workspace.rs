@@ -155,14 +155,7 @@ pub fn load(
             crate::jobs::check(cancel)?;
             stage("PCA of the latent means", 0.9);
             let plane = PcaPlane::fit(&embedding.means)?;
-            let pca: Vec<[f32; 2]> = embedding
-                .means
-                .iter()
-                .map(|z| {
-                    let (x, y) = plane.project(z);
-                    [x as f32, y as f32]
-                })
-                .collect();
+            let pca: Vec<[f32; 2]> = plane.project_all(&embedding.means);
             let op_embedding = model.op_embedding().map(|t| {
                 let dims = t.dims();
                 crate::model::tensor_values::<f32>(t.into_data())

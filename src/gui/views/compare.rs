@@ -122,13 +122,7 @@ fn measure(
         let cache = bundled_table.then_some((cache.as_path(), model_file.as_path()));
         let means = embed_dataset(&model, &data, &device, cache, cancel)?.means;
         let plane = PcaPlane::fit(&means).map_err(|e| format!("{}: {e}", dir.display()))?;
-        let pca: Vec<[f32; 2]> = means
-            .iter()
-            .map(|z| {
-                let (x, y) = plane.project(z);
-                [x as f32, y as f32]
-            })
-            .collect();
+        let pca: Vec<[f32; 2]> = plane.project_all(&means);
         let opened = OpenedRun {
             dir,
             model_file: &model_file,

@@ -148,13 +148,7 @@ fn compute(
         }
         let plane =
             PcaPlane::fit(&means).map_err(|e| format!("{} epoch {epoch}: {e}", dir.display()))?;
-        let mut xy: Vec<[f32; 2]> = means
-            .iter()
-            .map(|z| {
-                let (x, y) = plane.project(z);
-                [x as f32, y as f32]
-            })
-            .collect();
+        let mut xy: Vec<[f32; 2]> = plane.project_all(&means);
         if let Some(prev) = &last {
             snapshots::align(&mut xy, prev);
         }
