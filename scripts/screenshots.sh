@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Writes a PNG of each explorer panel into OUTDIR: the real app on the bundled NB201 data and
 # model (Compare and Epochs: on ENAS), under Xvfb, with each panel's demonstration action (see
-# gui::panels::demo and each View's demo).
+# each panel's View::demo).
 # Needs: xvfb (xvfb-run) and a wgpu driver; without a GPU, Mesa's lavapipe (mesa-vulkan-drivers).
 set -euo pipefail
 out=${1:?usage: scripts/screenshots.sh OUTDIR [SPACE]}

@@ -2,7 +2,13 @@
 
 use std::time::{Duration, Instant};
 
-use cellspace::gui::{CellspaceApp, FixedDialogs, Panel, Selection, StartOptions};
+use cellspace::gui::views::bo::BoPanel;
+use cellspace::gui::views::candidates::CandidatesPanel;
+use cellspace::gui::views::landscape::LandscapePanel;
+use cellspace::gui::views::map::MapPanel;
+use cellspace::gui::views::training::TrainingPanel;
+use cellspace::gui::views::walk::WalkPanel;
+use cellspace::gui::{CellspaceApp, FixedDialogs, Selection, StartOptions};
 use cellspace::space::SpaceKind;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -66,6 +72,15 @@ fn open_run(app: &CellspaceApp) -> &cellspace::gui::workspace::OpenRun {
     app.workspace.as_ref().unwrap().run.as_ref().unwrap()
 }
 
+/// The app's panel of type `T`.
+fn panel<T: cellspace::gui::view::View + 'static>(app: &CellspaceApp) -> &T {
+    app.panel::<T>().expect("the app has this panel")
+}
+
+fn panel_mut<T: cellspace::gui::view::View + 'static>(app: &mut CellspaceApp) -> &mut T {
+    app.panel_mut::<T>().expect("the app has this panel")
+}
+
 /// A primary click at `pos`: press, a frame, release, a frame.
 fn click_at(harness: &mut Harness<'_, CellspaceApp>, pos: egui::Pos2) {
     for pressed in [true, false] {
@@ -103,9 +118,9 @@ fn opens_selects_pins_and_exports() {
     });
     opened(&mut harness);
     // The first screen is the latent map, drawn.
-    assert_eq!(harness.state().panel, Panel::Map);
+    assert_eq!(harness.state().current_id(), "map");
     step_until(&mut harness, Duration::from_secs(10), "the map", |a| {
-        a.map.last_rect.is_some() && a.first_map_seconds.is_some()
+        panel::<MapPanel>(a).last_rect.is_some() && a.frame.first_map_seconds.is_some()
     });
 
     // Click on the point of the best cell: the inspector shows it.
@@ -122,8 +137,9 @@ fn opens_selects_pins_and_exports() {
         let app = harness.state();
         let run = open_run(app);
         let p = run.pca[best];
-        let (_, view) = app.map.view.unwrap();
-        view.to_screen(app.map.last_rect.unwrap(), [p[0] as f64, p[1] as f64])
+        let map = panel::<MapPanel>(app);
+        let (_, view) = map.view.unwrap();
+        view.to_screen(map.last_rect.unwrap(), [p[0] as f64, p[1] as f64])
     };
     harness.hover_at(pos);
     harness.step();
@@ -145,17 +161,30 @@ fn opens_selects_pins_and_exports() {
     harness.get_by_label("avg path length");
 
     // Switch through every panel.
-    for p in Panel::ALL {
-        harness.get_by_label(p.title()).click();
+    let tabs: Vec<(&str, &str)> = harness
+        .state()
+        .views
+        .iter()
+        .map(|v| (v.id(), v.title()))
+        .collect();
+    assert_eq!(tabs.len(), 8, "{tabs:?}");
+    for (id, title) in tabs {
+        harness.get_by_label(title).click();
         harness.step();
         harness.step();
-        assert_eq!(harness.state().panel, p);
+        assert_eq!(harness.state().current_id(), id);
     }
 
     // Pin the selected cell and export it.
     harness.get_by_label("Pin as candidate").click();
     harness.step();
-    assert_eq!(harness.state().candidates.len(), 1);
+    assert_eq!(
+        panel::<CandidatesPanel>(harness.state()).candidates.len(),
+        1
+    );
+    harness.get_by_label("Candidates").click();
+    harness.step();
+    assert_eq!(harness.state().current_id(), "candidates");
     harness.get_by_label("Export JSON...").click();
     let file = out.path().join("candidates-nb201.json");
     // The dialog answers on its own thread; the export follows in a later frame.
@@ -185,7 +214,7 @@ fn starts_and_cancels_a_training_run() {
     harness.get_by_label("Data & training").click();
     harness.step();
     {
-        let t = &mut harness.state_mut().training;
+        let t = panel_mut::<TrainingPanel>(harness.state_mut());
         t.config.epochs = 500;
         t.config.test_limit = Some(16);
         t.config.backend = cellspace::backend::Backend::Cpu;
@@ -196,15 +225,18 @@ fn starts_and_cancels_a_training_run() {
     harness.step();
     harness.get_by_label("Start training").click();
     harness.step();
-    assert!(harness.state().training.task.is_some());
+    assert!(panel::<TrainingPanel>(harness.state()).task.is_some());
     step_until(&mut harness, Duration::from_secs(120), "one epoch", |a| {
-        !a.training.curves.is_empty()
+        !panel::<TrainingPanel>(a).curves.is_empty()
     });
     harness.get_by_label("Cancel training").click();
     step_until(&mut harness, Duration::from_secs(120), "the cancel", |a| {
-        a.training.task.is_none()
+        panel::<TrainingPanel>(a).task.is_none()
     });
-    let message = harness.state().training.message.clone().unwrap_or_default();
+    let message = panel::<TrainingPanel>(harness.state())
+        .message
+        .clone()
+        .unwrap_or_default();
     assert!(message.contains("cancelled"), "{message}");
     let manifest = cellspace::train::RunManifest::read(&run_dir).unwrap();
     assert_eq!(manifest.status, "cancelled");
@@ -286,7 +318,7 @@ fn renders_the_map_through_the_point_shader() {
         });
     opened(&mut harness);
     assert!(
-        harness.state().gpu_points,
+        harness.state().frame.gpu_points,
         "the wgpu renderer carries the point shader"
     );
     harness.step();
@@ -316,7 +348,7 @@ fn without_a_native_dialog_the_path_fields_answer() {
     let out = tempfile::tempdir().unwrap();
     let mut harness = app_harness(FixedDialogs::default());
     opened(&mut harness);
-    let best = cellspace::gui::panels::best_row(harness.state()).unwrap();
+    let best = harness.state().best_row().unwrap();
     harness.state_mut().selection = Some(Selection::Row(best));
     harness.step();
     harness.get_by_label("Pin as candidate").click();
@@ -334,14 +366,12 @@ fn without_a_native_dialog_the_path_fields_answer() {
     );
     // The in-window field, filled with a default, exports where it says (CSV by the name).
     assert!(
-        harness
-            .state()
-            .paths
+        panel::<CandidatesPanel>(harness.state())
             .export
             .ends_with("candidates-nb201.json")
     );
     let file = out.path().join("mine.csv");
-    harness.state_mut().paths.export = file.display().to_string();
+    panel_mut::<CandidatesPanel>(harness.state_mut()).export = file.display().to_string();
     harness.step();
     harness.get_by_label("Export here").click();
     harness.step();
@@ -350,7 +380,8 @@ fn without_a_native_dialog_the_path_fields_answer() {
     let notice = harness.state().notice.clone().unwrap();
     assert!(notice.starts_with("wrote 1 candidates to"), "{notice}");
     // A path that cannot be written is an error naming it.
-    harness.state_mut().paths.export = out.path().join("no/such/dir/x.json").display().to_string();
+    panel_mut::<CandidatesPanel>(harness.state_mut()).export =
+        out.path().join("no/such/dir/x.json").display().to_string();
     harness.step();
     harness.get_by_label("Export here").click();
     harness.step();
@@ -394,56 +425,41 @@ fn start_and_cancel(
 
 #[test]
 fn every_job_kind_cancels_and_its_result_is_never_applied() {
-    use cellspace::gui::panels;
     let mut harness = app_harness(FixedDialogs::default());
     opened(&mut harness);
-    let best = panels::best_row(harness.state()).unwrap();
+    let best = harness.state().best_row().unwrap();
     harness.state_mut().selection = Some(Selection::Row(best));
     harness.step();
     let mut latencies = Vec::new();
 
-    latencies.push(start_and_cancel(
-        &mut harness,
-        "t-SNE",
-        true,
-        panels::latent_map::start_tsne,
-    ));
+    latencies.push(start_and_cancel(&mut harness, "t-SNE", true, |a| {
+        a.act::<MapPanel, _>(|p, c, acts| p.start_tsne(c, acts));
+    }));
     assert!(open_run(harness.state()).tsne.is_none());
 
-    latencies.push(start_and_cancel(
-        &mut harness,
-        "GP prediction",
-        true,
-        panels::latent_map::start_predict,
-    ));
+    latencies.push(start_and_cancel(&mut harness, "GP prediction", true, |a| {
+        a.act::<MapPanel, _>(|p, c, acts| p.start_predict(c, acts));
+    }));
     let run = open_run(harness.state());
     assert!(run.predicted.is_none() && run.surrogate.is_none());
 
-    harness.state_mut().walk.steps = 400;
-    latencies.push(start_and_cancel(
-        &mut harness,
-        "walk",
-        true,
-        panels::walk::start,
-    ));
-    assert!(harness.state().walk.result.is_empty());
+    panel_mut::<WalkPanel>(harness.state_mut()).steps = 400;
+    latencies.push(start_and_cancel(&mut harness, "walk", true, |a| {
+        a.act::<WalkPanel, _>(|p, c, acts| p.start(c, acts));
+    }));
+    assert!(panel::<WalkPanel>(harness.state()).result.is_empty());
 
-    harness.state_mut().landscape.size = 60;
-    latencies.push(start_and_cancel(
-        &mut harness,
-        "landscape",
-        true,
-        panels::landscape::start,
-    ));
-    assert!(harness.state().landscape.points.is_empty());
+    panel_mut::<LandscapePanel>(harness.state_mut()).size = 60;
+    latencies.push(start_and_cancel(&mut harness, "landscape", true, |a| {
+        a.act::<LandscapePanel, _>(|p, c, acts| p.start(c, acts));
+    }));
+    assert!(panel::<LandscapePanel>(harness.state()).points.is_empty());
 
-    latencies.push(start_and_cancel(
-        &mut harness,
-        "BO",
-        true,
-        panels::bo::start,
-    ));
-    assert!(harness.state().bo.outcome.is_none() && harness.state().bo.cancelled);
+    latencies.push(start_and_cancel(&mut harness, "BO", true, |a| {
+        a.act::<BoPanel, _>(|p, c, acts| p.start(c, acts));
+    }));
+    let bo = panel::<BoPanel>(harness.state());
+    assert!(bo.outcome.is_none() && bo.cancelled);
 
     let latent = open_run(harness.state()).latents[0].clone();
     latencies.push(start_and_cancel(&mut harness, "decoding", false, |a| {
@@ -464,21 +480,24 @@ fn every_job_kind_cancels_and_its_result_is_never_applied() {
 
 /// Runs a small walk, landscape and BO from the open run's panels and checks their results.
 fn walk_landscape_and_bo(harness: &mut Harness<'_, CellspaceApp>, steps: usize, grid: usize) {
-    let best = cellspace::gui::panels::best_row(harness.state()).unwrap();
+    let best = harness.state().best_row().unwrap();
     harness.state_mut().selection = Some(Selection::Row(best));
 
     // Walk: started from its panel's button, decoded steps from the selected cell.
     harness.get_by_label("Walk").click();
     harness.step();
-    harness.state_mut().walk.steps = steps;
+    panel_mut::<WalkPanel>(harness.state_mut()).steps = steps;
     harness.get_by_label("Start walk").click();
     harness.step();
-    assert!(harness.state().walk.task.is_some(), "the walk started");
+    assert!(
+        panel::<WalkPanel>(harness.state()).task.is_some(),
+        "the walk started"
+    );
     step_until(harness, Duration::from_secs(120), "the walk", |a| {
-        a.walk.task.is_none()
+        panel::<WalkPanel>(a).task.is_none()
     });
     let app = harness.state();
-    let walk = &app.walk.result;
+    let walk = &panel::<WalkPanel>(app).result;
     assert_eq!(walk.len(), steps);
     let run = open_run(app);
     assert_eq!(
@@ -489,33 +508,43 @@ fn walk_landscape_and_bo(harness: &mut Harness<'_, CellspaceApp>, steps: usize, 
     // Landscape: a grid, every point decoded.
     harness.get_by_label("Landscape").click();
     harness.step();
-    harness.state_mut().landscape.size = grid;
+    panel_mut::<LandscapePanel>(harness.state_mut()).size = grid;
     harness.get_by_label("Decode grid").click();
     harness.step();
-    assert!(harness.state().landscape.task.is_some(), "the grid started");
+    assert!(
+        panel::<LandscapePanel>(harness.state()).task.is_some(),
+        "the grid started"
+    );
     step_until(harness, Duration::from_secs(120), "the grid", |a| {
-        a.landscape.task.is_none()
+        panel::<LandscapePanel>(a).task.is_none()
     });
-    assert_eq!(harness.state().landscape.points.len(), grid * grid);
-    assert!(harness.state().landscape.distinct >= 2);
+    let landscape = panel::<LandscapePanel>(harness.state());
+    assert_eq!(landscape.points.len(), grid * grid);
+    assert!(landscape.distinct >= 2);
 
     // BO: 2 rounds of 4, each evaluation a cell of the table with its true accuracy.
     harness.get_by_label("BO").click();
     harness.step();
     {
-        let bo = &mut harness.state_mut().bo;
+        let bo = panel_mut::<BoPanel>(harness.state_mut());
         bo.rounds = 2;
         bo.batch = 4;
     }
     harness.get_by_label("Start BO").click();
     harness.step();
-    assert!(harness.state().bo.task.is_some(), "BO started");
+    assert!(
+        panel::<BoPanel>(harness.state()).task.is_some(),
+        "BO started"
+    );
     step_until(harness, Duration::from_secs(300), "BO", |a| {
-        a.bo.task.is_none()
+        panel::<BoPanel>(a).task.is_none()
     });
     let app = harness.state();
     assert!(app.errors.is_empty(), "{:?}", app.errors);
-    let outcome = app.bo.outcome.as_ref().expect("BO recorded its outcome");
+    let outcome = panel::<BoPanel>(app)
+        .outcome
+        .as_ref()
+        .expect("BO recorded its outcome");
     assert_eq!(outcome.evaluations.len(), 8);
     assert!(outcome.best >= outcome.initial_best);
     let data = &app.workspace.as_ref().unwrap().data;
@@ -531,7 +560,7 @@ fn walk_landscape_and_bo_run_to_their_results() {
     let mut harness = app_harness(FixedDialogs::default());
     opened(&mut harness);
     // Each panel's map keeps its own pan: dragging the Walk map leaves the Latent map's view.
-    let before = harness.state().map.view;
+    let before = panel::<MapPanel>(harness.state()).view;
     assert!(before.is_some(), "the latent map was drawn");
     harness.get_by_label("Walk").click();
     harness.step();
@@ -544,25 +573,29 @@ fn walk_landscape_and_bo_run_to_their_results() {
     harness.step();
     harness.drop_at(to);
     harness.step();
-    let walk_view = harness.state().walk.view.expect("the walk map was drawn");
-    assert_ne!(Some(walk_view), before, "the walk map was panned");
+    let walk_view = panel::<WalkPanel>(harness.state())
+        .map
+        .view()
+        .expect("the walk map was drawn");
+    let map_before = before.map(|(_, v)| v);
+    assert_ne!(Some(walk_view), map_before, "the walk map was panned");
     assert_eq!(
-        harness.state().map.view,
+        panel::<MapPanel>(harness.state()).view,
         before,
         "the latent map did not move"
     );
     harness.get_by_label("Latent map").click();
     harness.step();
     walk_landscape_and_bo(&mut harness, 8, 6);
-    let best = cellspace::gui::panels::best_row(harness.state()).unwrap();
+    let best = harness.state().best_row().unwrap();
     assert_eq!(
-        harness.state().walk.result[0].row,
+        panel::<WalkPanel>(harness.state()).result[0].row,
         Some(best),
         "the walk's first point decodes to the selected cell"
     );
     // Every NB201 cell is in the table: every BO evaluation is one of its rows.
     let app = harness.state();
-    let outcome = app.bo.outcome.as_ref().unwrap();
+    let outcome = panel::<BoPanel>(app).outcome.as_ref().unwrap();
     assert!(outcome.evaluations.iter().all(|e| e.row.is_some()));
 }
 
@@ -613,12 +646,12 @@ fn other_runs_curves_are_drawn_beside_the_open_ones_on_a_log_scale() {
     harness.get_by_label("Data & training").click();
     harness.step();
     let enas = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/models/svge-enas");
-    harness.state_mut().paths.run = enas.display().to_string();
+    panel_mut::<TrainingPanel>(harness.state_mut()).run_field = enas.display().to_string();
     harness.step();
     harness.get_by_label("Add the run folder above").click();
     harness.step();
     harness.step();
-    let added = &harness.state().training.compare.added;
+    let added = &panel::<TrainingPanel>(harness.state()).compare.added;
     assert_eq!(added.len(), 1, "{:?}", harness.state().errors);
     assert_eq!(added[0].label, "svge-enas (svge)");
     assert_eq!(added[0].epochs.len(), 54);
@@ -626,7 +659,7 @@ fn other_runs_curves_are_drawn_beside_the_open_ones_on_a_log_scale() {
     harness.get_by_label("log scale").click();
     harness.step();
     harness.step();
-    assert!(harness.state().training.compare.log_scale);
+    assert!(panel::<TrainingPanel>(harness.state()).compare.log_scale);
     harness.get_by_label("Reconstruction loss per graph (log scale)");
     assert_eq!(
         harness.get_all_by_label("svge-enas (svge) train").count(),
@@ -634,12 +667,15 @@ fn other_runs_curves_are_drawn_beside_the_open_ones_on_a_log_scale() {
     );
     assert_eq!(harness.get_all_by_label("svge-nb201 test").count(), 2);
     // A folder that is no run: an error naming it, nothing added.
-    harness.state_mut().paths.run = "/nonexistent/run".into();
+    panel_mut::<TrainingPanel>(harness.state_mut()).run_field = "/nonexistent/run".into();
     harness.step();
     harness.get_by_label("Add the run folder above").click();
     harness.step();
     harness.step();
-    assert_eq!(harness.state().training.compare.added.len(), 1);
+    assert_eq!(
+        panel::<TrainingPanel>(harness.state()).compare.added.len(),
+        1
+    );
     let errors = &harness.state().errors;
     assert!(
         errors.iter().any(|e| e.contains("/nonexistent/run")),
@@ -658,10 +694,7 @@ fn compare_panel_shows_two_runs_with_linked_hover_and_selection() {
     harness.get_by_label("dvae-enas").click();
     harness.step();
     fn panel(a: &CellspaceApp) -> &ComparePanel {
-        a.views[a.view.unwrap()]
-            .as_any()
-            .downcast_ref::<ComparePanel>()
-            .unwrap()
+        crate::panel::<ComparePanel>(a)
     }
     harness.get_by_label("Compare runs").click();
     harness.step();
@@ -735,15 +768,12 @@ fn epoch_slider_and_play_step_through_a_runs_snapshots() {
         space: SpaceKind::Nb201,
         run: Some(run.clone()),
         backend: cellspace::backend::Backend::Cpu,
-        view: Some("epochs".into()),
+        panel: Some("epochs".into()),
         ..Default::default()
     };
     let mut harness = harness_with(options, FixedDialogs::default());
     fn panel(a: &CellspaceApp) -> &EpochsPanel {
-        a.views[a.view.unwrap()]
-            .as_any()
-            .downcast_ref::<EpochsPanel>()
-            .unwrap()
+        crate::panel::<EpochsPanel>(a)
     }
     step_until(
         &mut harness,
@@ -833,31 +863,41 @@ fn epoch_slider_and_play_step_through_a_runs_snapshots() {
 fn walk_steps_are_placed_on_the_tsne_map() {
     let mut harness = app_harness(FixedDialogs::default());
     opened(&mut harness);
-    let best = cellspace::gui::panels::best_row(harness.state()).unwrap();
+    let best = harness.state().best_row().unwrap();
     harness.state_mut().selection = Some(Selection::Row(best));
-    harness.state_mut().walk.steps = 6;
-    cellspace::gui::panels::walk::start(harness.state_mut());
-    harness.state_mut().map.tsne_epochs = 200;
-    cellspace::gui::panels::latent_map::start_tsne(harness.state_mut());
+    panel_mut::<WalkPanel>(harness.state_mut()).steps = 6;
+    harness
+        .state_mut()
+        .act::<WalkPanel, _>(|p, c, acts| p.start(c, acts));
+    panel_mut::<MapPanel>(harness.state_mut()).tsne_epochs = 200;
+    harness
+        .state_mut()
+        .act::<MapPanel, _>(|p, c, acts| p.start_tsne(c, acts));
     step_until(
         &mut harness,
         Duration::from_secs(300),
         "the walk and t-SNE",
-        |a| a.walk.task.is_none() && a.map.tsne_task.is_none(),
+        |a| panel::<WalkPanel>(a).task.is_none() && panel::<MapPanel>(a).tsne_task.is_none(),
     );
     let tsne = open_run(harness.state()).tsne.clone();
     let tsne = tsne.expect("t-SNE finished");
     // The map panel (the one shown) in the t-SNE view places the walk, then draws it.
-    assert_eq!(harness.state().panel, Panel::Map);
+    assert_eq!(harness.state().current_id(), "map");
     step_until(
         &mut harness,
         Duration::from_secs(120),
         "the placement",
-        |a| a.map.place_task.is_none() && a.map.placed.as_ref().is_some_and(|p| p.xy.len() == 6),
+        |a| {
+            let map = panel::<MapPanel>(a);
+            map.place_task.is_none() && map.placed.as_ref().is_some_and(|p| p.xy.len() == 6)
+        },
     );
     let app = harness.state();
     assert!(app.errors.is_empty(), "{:?}", app.errors);
-    let placed = app.map.placed.as_ref().expect("the walk is placed");
+    let placed = panel::<MapPanel>(app)
+        .placed
+        .as_ref()
+        .expect("the walk is placed");
     assert_eq!(placed.xy.len(), 6);
     let run = open_run(app);
     assert!(
@@ -879,4 +919,46 @@ fn walk_steps_are_placed_on_the_tsne_map() {
         d < 0.05 * extent,
         "first step placed {d} from its cell (map extent {extent})"
     );
+}
+
+/// The inspector asks for a walk without knowing the Walk panel: the request reaches it, the
+/// walk starts from the selected cell and its tab is shown; its steps appear on the latent map.
+#[test]
+fn walk_from_here_reaches_the_walk_panel_and_the_map_shows_it() {
+    let mut harness = app_harness(FixedDialogs::default());
+    opened(&mut harness);
+    let best = harness.state().best_row().unwrap();
+    harness.state_mut().selection = Some(Selection::Row(best));
+    panel_mut::<WalkPanel>(harness.state_mut()).steps = 5;
+    harness.step();
+    harness.get_by_label("Walk from here").click();
+    harness.step();
+    assert_eq!(harness.state().current_id(), "walk");
+    step_until(&mut harness, Duration::from_secs(120), "the walk", |a| {
+        panel::<WalkPanel>(a).task.is_none()
+    });
+    let walk = &panel::<WalkPanel>(harness.state()).result;
+    assert_eq!(walk.len(), 5);
+    assert_eq!(walk[0].latent, open_run(harness.state()).latents[best]);
+    assert!(
+        harness.state().errors.is_empty(),
+        "{:?}",
+        harness.state().errors
+    );
+    // The Latent map tab draws the walk: the map panel sees it on the board.
+    harness.get_by_label("Latent map").click();
+    harness.step();
+    harness.step();
+    let board_walk = harness
+        .state()
+        .views
+        .iter()
+        .filter_map(|v| {
+            let mut board = cellspace::gui::view::Board::default();
+            v.publish(&mut board);
+            board.overlays.into_iter().next()
+        })
+        .next()
+        .expect("the walk is published for the maps");
+    assert_eq!(board_walk.latents.len(), 5);
 }

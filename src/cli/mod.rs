@@ -73,7 +73,7 @@ pub struct GuiArgs {
     pub run: Option<std::path::PathBuf>,
     #[arg(long, value_enum, default_value = "wgpu")]
     pub backend: crate::backend::Backend,
-    /// Panel to show first: training, map, walk, landscape, bo, candidates or compare.
+    /// Panel to show first: training, map, walk, landscape, bo, candidates, compare or epochs.
     #[arg(long, default_value = "map")]
     pub panel: String,
     /// Write a PNG of the window once the panel has its content, then exit.
@@ -93,32 +93,18 @@ impl Cli {
 
 impl GuiArgs {
     fn start_options(&self) -> anyhow::Result<crate::gui::StartOptions> {
-        use clap::ValueEnum;
-        let (panel, view) = match crate::gui::Panel::from_str(&self.panel, true) {
-            Ok(p) => (p, None),
-            Err(_) => {
-                let ids: Vec<&str> = crate::gui::views::all().iter().map(|v| v.id()).collect();
-                if !ids.contains(&self.panel.as_str()) {
-                    let legacy = crate::gui::Panel::value_variants()
-                        .iter()
-                        .filter_map(|p| p.to_possible_value().map(|v| v.get_name().to_string()));
-                    let names: Vec<String> =
-                        legacy.chain(ids.iter().map(|s| s.to_string())).collect();
-                    anyhow::bail!(
-                        "--panel {}: no such panel (one of: {})",
-                        self.panel,
-                        names.join(", ")
-                    );
-                }
-                (crate::gui::Panel::Map, Some(self.panel.clone()))
-            }
-        };
+        let ids = crate::gui::views::ids();
+        anyhow::ensure!(
+            ids.contains(&self.panel.as_str()),
+            "--panel {}: no such panel (one of: {})",
+            self.panel,
+            ids.join(", ")
+        );
         Ok(crate::gui::StartOptions {
             space: self.space,
             run: self.run.clone(),
             backend: self.backend,
-            panel,
-            view,
+            panel: Some(self.panel.clone()),
             screenshot: self.screenshot.clone(),
         })
     }

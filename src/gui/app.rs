@@ -1,51 +1,19 @@
 //! The explorer's window: a top bar (space, run, backend, tasks), panel tabs, the current
 //! panel's controls on the left, its view in the middle and the selected cell on the right.
+//! The panels are [`View`]s (`gui::views`); the app owns only what they share: the workspace,
+//! the selection, the window's errors, file dialogs and the one decoding job of a clicked point.
 
 use std::path::PathBuf;
 use std::time::Instant;
 
 use super::dialogs::{Dialogs, PathPurpose, PendingDialog, RfdDialogs};
-use super::panels;
+use super::inspector::Inspector;
 use super::screenshot::ScreenshotPlan;
 use super::tasks::{Outcome, Task, TaskStatus, take_finished};
-use super::view::{Action, Ctx, View};
+use super::view::{Action, Board, Ctx, FrameInfo, Handled, Request, RunExtra, View};
 use super::workspace::{self, LoadEvent, LoadRequest, Workspace};
 use crate::backend::Backend;
-use crate::explore::Candidate;
 use crate::space::{Cell, SpaceKind};
-
-/// The explorer's panels, in tab order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Panel {
-    Training,
-    Map,
-    Walk,
-    Landscape,
-    Bo,
-    Candidates,
-}
-
-impl Panel {
-    pub const ALL: [Panel; 6] = [
-        Panel::Training,
-        Panel::Map,
-        Panel::Walk,
-        Panel::Landscape,
-        Panel::Bo,
-        Panel::Candidates,
-    ];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Panel::Training => "Data & training",
-            Panel::Map => "Latent map",
-            Panel::Walk => "Walk",
-            Panel::Landscape => "Landscape",
-            Panel::Bo => "BO",
-            Panel::Candidates => "Candidates",
-        }
-    }
-}
 
 /// How the explorer starts.
 #[derive(Debug, Clone)]
@@ -54,9 +22,8 @@ pub struct StartOptions {
     /// A run folder to open; `None` opens the space's bundled model (if one is bundled).
     pub run: Option<PathBuf>,
     pub backend: Backend,
-    pub panel: Panel,
-    /// A self-contained panel to show first instead (its [`View::id`], e.g. "compare").
-    pub view: Option<String>,
+    /// The panel to show first (its [`View::id`], e.g. "walk"); `None`: the latent map.
+    pub panel: Option<String>,
     /// Save a PNG of the window here once the panel has its content, then close.
     pub screenshot: Option<PathBuf>,
 }
@@ -67,12 +34,14 @@ impl Default for StartOptions {
             space: SpaceKind::Nb201,
             run: None,
             backend: Backend::Wgpu,
-            panel: Panel::Map,
-            view: None,
+            panel: None,
             screenshot: None,
         }
     }
 }
+
+/// The panel shown when none is asked for.
+pub const FIRST_PANEL: &str = "map";
 
 /// The cell the inspector shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -89,66 +58,28 @@ pub enum Selection {
     },
 }
 
-/// The text of the in-window path fields.
-#[derive(Debug, Clone)]
-pub struct PathFields {
-    /// A run folder to open or resume.
-    pub run: String,
-    /// A data file to open.
-    pub data_file: String,
-    /// Where the candidates are exported (JSON, or CSV for a `.csv` name).
-    pub export: String,
-}
-
-impl PathFields {
-    fn new(space: SpaceKind) -> Self {
-        let here = std::env::current_dir().unwrap_or_default();
-        Self {
-            run: here.join("runs").display().to_string(),
-            // The folder to look in; the file name is the user's.
-            data_file: format!("{}{}", here.display(), std::path::MAIN_SEPARATOR),
-            export: here
-                .join(format!("candidates-{}.json", space.name()))
-                .display()
-                .to_string(),
-        }
-    }
-}
-
 pub struct CellspaceApp {
-    pub panel: Panel,
-    /// The self-contained panels (`gui::views`), each owning its state and jobs.
+    /// Every panel, in tab order (`gui::views::all`), each owning its state and jobs.
     pub views: Vec<Box<dyn View>>,
-    /// The one shown, when it is one of `views` rather than `panel`.
-    pub view: Option<usize>,
+    /// The panel shown (an index into `views`).
+    pub current: usize,
+    /// The space asked for last (the workspace's, once one is open).
+    pub space: SpaceKind,
     pub workspace: Option<Workspace>,
     pub load: Option<Task<LoadEvent, Workspace>>,
     /// Errors shown in the window until dismissed.
     pub errors: Vec<String>,
     pub selection: Option<Selection>,
-    pub candidates: Vec<Candidate>,
-    pub map: panels::latent_map::MapState,
-    pub training: panels::training::TrainingState,
-    pub walk: panels::walk::WalkState,
-    pub landscape: panels::landscape::LandscapeState,
-    pub bo: panels::bo::BoState,
+    /// Decoding a clicked latent point (any panel may ask for it).
     pub decode: Option<Task<(), Selection>>,
-    /// The GP's prediction at the selected decoded point (its latent, the value).
-    pub decoded_prediction: Option<(Vec<f32>, Option<f64>)>,
+    pub inspector: Inspector,
     pub dialogs: std::sync::Arc<dyn Dialogs>,
     /// The native dialog open now (on its own thread), if any.
     pub pending_dialog: Option<PendingDialog>,
-    /// The in-window path fields, which work where no native dialog can open.
-    pub paths: PathFields,
     /// A one-line answer to the last file action (what was written, or why nothing was).
     pub notice: Option<String>,
-    /// Whether the map's points go through the WGSL shader (a wgpu renderer is present).
-    pub gpu_points: bool,
+    pub frame: FrameInfo,
     pub backend: Backend,
-    /// Seconds from launch to the first drawn latent map.
-    pub first_map_seconds: Option<f64>,
-    /// Mean of recent frame times (ms), as egui measured the CPU side of the frame.
-    pub frame_ms: f32,
     launched: Instant,
     screenshot: Option<ScreenshotPlan>,
 }
@@ -171,40 +102,37 @@ impl CellspaceApp {
             }
             None => false,
         };
-        let views = super::views::all();
-        let view = options
-            .view
-            .as_ref()
-            .and_then(|id| views.iter().position(|v| v.id() == id));
+        let views = super::views::all(options.space);
+        let position = |id: &str| views.iter().position(|v| v.id() == id);
+        let current = options
+            .panel
+            .as_deref()
+            .and_then(position)
+            .or_else(|| position(FIRST_PANEL))
+            .unwrap_or(0);
         let mut app = Self {
-            panel: options.panel,
             views,
-            view,
+            current,
+            space: options.space,
             workspace: None,
             load: None,
             errors: Vec::new(),
             selection: None,
-            candidates: Vec::new(),
-            map: Default::default(),
-            training: panels::training::TrainingState::new(options.space),
-            walk: Default::default(),
-            landscape: Default::default(),
-            bo: Default::default(),
             decode: None,
-            decoded_prediction: None,
+            inspector: Inspector::default(),
             dialogs: std::sync::Arc::from(dialogs),
             pending_dialog: None,
-            paths: PathFields::new(options.space),
             notice: None,
-            gpu_points,
+            frame: FrameInfo {
+                gpu_points,
+                ..Default::default()
+            },
             backend: options.backend,
-            first_map_seconds: None,
-            frame_ms: 0.0,
             launched: Instant::now(),
             screenshot: options
                 .screenshot
                 .clone()
-                .map(|p| ScreenshotPlan::new(p, options.panel, view)),
+                .map(|p| ScreenshotPlan::new(p, current)),
         };
         let run = options
             .run
@@ -224,6 +152,7 @@ impl CellspaceApp {
         if let Some(t) = &mut self.load {
             t.cancel();
         }
+        self.space = request.space;
         let name = match &request.run {
             Some(dir) => format!("opening {}", dir.display()),
             None => format!("opening {}", request.space),
@@ -249,91 +178,154 @@ impl CellspaceApp {
 
     /// Whether any background task is running.
     pub fn busy(&self) -> bool {
-        self.load.is_some()
-            || self.decode.is_some()
-            || self.training.task.is_some()
-            || self.walk.task.is_some()
-            || self.landscape.task.is_some()
-            || self.bo.task.is_some()
-            || self.map.tsne_task.is_some()
-            || self.map.predict_task.is_some()
-            || self.map.place_task.is_some()
-            || self.views.iter().any(|v| v.busy())
+        self.load.is_some() || self.decode.is_some() || self.views.iter().any(|v| v.busy())
     }
 
-    /// What the self-contained panels see this frame.
-    fn ctx(&self) -> Ctx<'_> {
+    /// The id of the panel shown.
+    pub fn current_id(&self) -> &'static str {
+        self.views[self.current].id()
+    }
+
+    /// Shows the panel `id`; false if there is none.
+    pub fn show_panel(&mut self, id: &str) -> bool {
+        match self.views.iter().position(|v| v.id() == id) {
+            Some(i) => {
+                self.current = i;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The panel of type `T` (tests and demonstrations look inside).
+    pub fn panel<T: View + 'static>(&self) -> Option<&T> {
+        self.views.iter().find_map(|v| v.as_any().downcast_ref())
+    }
+
+    pub fn panel_mut<T: View + 'static>(&mut self) -> Option<&mut T> {
+        self.views
+            .iter_mut()
+            .find_map(|v| v.as_any_mut().downcast_mut())
+    }
+
+    /// Runs `f` on the panel of type `T` as the frame would (with a context; its actions
+    /// applied after). Tests and demonstrations start jobs through it.
+    pub fn act<T: View + 'static, R>(
+        &mut self,
+        f: impl FnOnce(&mut T, &Ctx, &mut Vec<Action>) -> R,
+    ) -> Option<R> {
+        let mut actions = Vec::new();
+        let board = self.board();
+        let mut views = std::mem::take(&mut self.views);
+        let out = views
+            .iter_mut()
+            .find_map(|v| v.as_any_mut().downcast_mut::<T>())
+            .map(|p| f(p, &self.ctx(&board), &mut actions));
+        self.views = views;
+        self.apply(actions);
+        out
+    }
+
+    /// What the panels show one another this frame.
+    fn board(&self) -> Board {
+        let mut board = Board::default();
+        for v in &self.views {
+            v.publish(&mut board);
+        }
+        board
+    }
+
+    /// What the panels see this frame.
+    fn ctx<'a>(&'a self, board: &'a Board) -> Ctx<'a> {
         Ctx {
             workspace: self.workspace.as_ref(),
             selection: self.selection.as_ref(),
             backend: self.backend,
-            training_run: self
-                .training
-                .task
-                .as_ref()
-                .and(self.training.job_dir.as_deref()),
+            board,
+            frame: self.frame,
         }
     }
 
-    /// Applies what the self-contained panels asked for, in order.
+    /// Calls `f` with the panel `i` (views taken out of the app meanwhile), then applies what
+    /// it asked for.
+    fn with_view(&mut self, i: usize, f: impl FnOnce(&mut dyn View, &Ctx, &mut Vec<Action>)) {
+        let mut actions = Vec::new();
+        let board = self.board();
+        let mut views = std::mem::take(&mut self.views);
+        if let Some(v) = views.get_mut(i) {
+            f(v.as_mut(), &self.ctx(&board), &mut actions);
+        }
+        self.views = views;
+        self.apply(actions);
+    }
+
+    /// Applies what the panels asked for, in order.
     pub(crate) fn apply(&mut self, actions: Vec<Action>) {
         for a in actions {
             match a {
                 Action::Select(s) => self.selection = Some(s),
                 Action::Error(e) => self.errors.push(e),
                 Action::Notice(n) => self.notice = Some(n),
+                Action::Decode { latent, origin } => self.decode_point(latent, origin),
+                Action::Open(request) => self.open(request),
+                Action::AskPath(purpose) => self.ask_path(purpose),
+                Action::Attach(extra) => {
+                    if let Some(run) = self.workspace.as_mut().and_then(|w| w.run.as_mut()) {
+                        match extra {
+                            RunExtra::Tsne(xy) => run.tsne = Some(xy),
+                            RunExtra::Predicted(p, gp) => {
+                                run.predicted = Some(p);
+                                run.surrogate = Some(gp);
+                            }
+                        }
+                    }
+                }
+                Action::MapDrawn => self.note_first_map(),
+                Action::Request(r) => self.request(r),
             }
         }
     }
 
-    /// Runs a self-contained panel's demonstration (screenshots).
-    pub(crate) fn demo_view(&mut self, i: usize) {
-        self.view = Some(i);
-        if let Some(r) = panels::best_row(self) {
-            self.selection = Some(Selection::Row(r));
-        }
-        let mut actions = Vec::new();
+    /// Hands `request` to each panel in turn until one takes it.
+    pub fn request(&mut self, request: Request) {
+        let board = self.board();
         let mut views = std::mem::take(&mut self.views);
-        if let Some(v) = views.get_mut(i) {
-            v.demo(&self.ctx(), &mut actions);
+        let mut actions = Vec::new();
+        let mut taken = None;
+        for (i, v) in views.iter_mut().enumerate() {
+            match v.handle(&request, &self.ctx(&board), &mut actions) {
+                Handled::No => continue,
+                h => {
+                    taken = Some((i, h));
+                    break;
+                }
+            }
         }
         self.views = views;
+        match taken {
+            Some((i, Handled::Show)) => self.current = i,
+            Some(_) => {}
+            None => self
+                .errors
+                .push(format!("no panel can do this: {request:?}")),
+        }
         self.apply(actions);
     }
 
-    /// The cell of the current selection, its row and where it came from.
-    pub fn selected_cell(&self) -> Option<(Cell, Option<usize>, String)> {
-        let ws = self.workspace.as_ref()?;
-        match self.selection.as_ref()? {
-            Selection::Row(r) => ws
-                .data
-                .records
-                .get(*r)
-                .map(|rec| (rec.cell.clone(), Some(*r), "table".to_string())),
-            Selection::Decoded {
-                cell, row, origin, ..
-            } => cell.clone().map(|c| (c, *row, origin.clone())),
+    /// Runs a panel's demonstration (screenshots): the best cell selected first.
+    pub(crate) fn demo_view(&mut self, i: usize) {
+        self.current = i;
+        if let Some(r) = self.best_row() {
+            self.selection = Some(Selection::Row(r));
         }
+        self.with_view(i, |v, ctx, actions| v.demo(ctx, actions));
     }
 
-    /// Adds a cell to the candidates (once).
-    pub fn pin(&mut self, cell: Cell, row: Option<usize>, origin: &str) {
-        let Some(ws) = &self.workspace else { return };
-        if self.candidates.iter().any(|c| c.cell == cell) {
-            return;
-        }
-        let predicted = row.and_then(|r| {
-            ws.run
-                .as_ref()
-                .and_then(|run| run.predicted.as_ref().map(|p| p[r]))
-        });
-        self.candidates.push(Candidate {
-            id: row.map(|r| ws.data.records[r].id.clone()),
-            accuracy: row.and_then(|r| ws.data.records[r].accuracy),
-            predicted,
-            origin: origin.to_string(),
-            cell,
-        });
+    /// The row of the best labelled cell of the open data, if any.
+    pub fn best_row(&self) -> Option<usize> {
+        let ws = self.workspace.as_ref()?;
+        let best = ws.data.best()?;
+        ws.data.records.iter().position(|r| std::ptr::eq(r, best))
     }
 
     /// Decodes a latent point in the background and selects the result.
@@ -368,61 +360,36 @@ impl CellspaceApp {
             self.notice = Some("a file dialog is already open".into());
             return;
         }
-        let space = self
-            .workspace
-            .as_ref()
-            .map_or(self.training.space, |w| w.space);
         let name = match purpose {
-            PathPurpose::Export { json: false } => format!("candidates-{}.csv", space.name()),
-            _ => format!("candidates-{}.json", space.name()),
+            PathPurpose::Export { json: false } => format!("candidates-{}.csv", self.space.name()),
+            _ => format!("candidates-{}.json", self.space.name()),
         };
         self.pending_dialog = Some(PendingDialog::ask(self.dialogs.clone(), purpose, name));
     }
 
-    /// Does what a path was chosen (or typed) for.
+    /// Does what a path was chosen (or typed) for: opening is the app's; the rest is the
+    /// panel's that asked.
     pub fn use_path(&mut self, purpose: PathPurpose, path: PathBuf) {
-        let space = self
-            .workspace
-            .as_ref()
-            .map_or(self.training.space, |w| w.space);
         match purpose {
-            PathPurpose::OpenRun => {
-                self.paths.run = path.display().to_string();
-                self.open(LoadRequest {
-                    space,
-                    run: Some(path),
-                    data_file: None,
-                    backend: self.backend,
-                });
-            }
+            PathPurpose::OpenRun => self.open(LoadRequest {
+                space: self.space,
+                run: Some(path),
+                data_file: None,
+                backend: self.backend,
+            }),
             PathPurpose::OpenDataFile => {
-                self.paths.data_file = path.display().to_string();
                 let run = self
                     .workspace
                     .as_ref()
                     .and_then(|w| w.run.as_ref().map(|r| r.dir.clone()));
                 self.open(LoadRequest {
-                    space,
+                    space: self.space,
                     run,
                     data_file: Some(path),
                     backend: self.backend,
                 });
             }
-            PathPurpose::ResumeRun => {
-                self.paths.run = path.display().to_string();
-                panels::training::start(self, Some(path));
-            }
-            PathPurpose::NewRunFolder => self.training.out_dir = path.display().to_string(),
-            PathPurpose::AddCurves => {
-                self.paths.run = path.display().to_string();
-                if let Err(e) = self.training.compare.add_run(&path) {
-                    self.errors.push(e);
-                }
-            }
-            PathPurpose::Export { json } => {
-                self.paths.export = path.display().to_string();
-                panels::candidates::export_to(self, &path, json);
-            }
+            _ => self.request(Request::Path(purpose, path)),
         }
     }
 
@@ -463,18 +430,9 @@ impl CellspaceApp {
             Some(Outcome::Failed(e)) => self.errors.push(e),
             Some(Outcome::Cancelled) | None => {}
         }
-        panels::training::poll(self);
-        panels::latent_map::poll(self);
-        panels::walk::poll(self);
-        panels::landscape::poll(self);
-        panels::bo::poll(self);
-        let mut actions = Vec::new();
-        let mut views = std::mem::take(&mut self.views);
-        for v in &mut views {
-            v.poll(&self.ctx(), &mut actions);
+        for i in 0..self.views.len() {
+            self.with_view(i, |v, ctx, actions| v.poll(ctx, actions));
         }
-        self.views = views;
-        self.apply(actions);
     }
 
     fn workspace_opened(&mut self, ws: Workspace) {
@@ -484,26 +442,21 @@ impl CellspaceApp {
         self.selection = None;
         // A point still decoding belongs to the old data (its row would point elsewhere).
         self.decode = None;
-        self.decoded_prediction = None;
-        self.map.reset();
-        self.walk.reset();
-        self.landscape.reset();
-        self.bo.reset();
+        self.inspector = Inspector::default();
         for v in &mut self.views {
-            v.reset();
+            v.reset(&ws);
         }
-        self.candidates.clear();
-        self.training.follow_workspace(&ws);
         for w in &ws.data.warnings {
             self.errors.push(format!("{WARNING}{w}"));
         }
+        self.space = ws.space;
         self.workspace = Some(ws);
     }
 
-    pub(crate) fn note_first_map(&mut self) {
-        if self.first_map_seconds.is_none() {
+    fn note_first_map(&mut self) {
+        if self.frame.first_map_seconds.is_none() {
             let s = self.launched.elapsed().as_secs_f64();
-            self.first_map_seconds = Some(s);
+            self.frame.first_map_seconds = Some(s);
             eprintln!("first latent map drawn {s:.2} s after launch");
         }
     }
@@ -516,27 +469,6 @@ impl CellspaceApp {
         if let Some(t) = &mut self.decode {
             v.push(t);
         }
-        if let Some(t) = &mut self.training.task {
-            v.push(t);
-        }
-        if let Some(t) = &mut self.map.tsne_task {
-            v.push(t);
-        }
-        if let Some(t) = &mut self.map.predict_task {
-            v.push(t);
-        }
-        if let Some(t) = &mut self.map.place_task {
-            v.push(t);
-        }
-        if let Some(t) = &mut self.walk.task {
-            v.push(t);
-        }
-        if let Some(t) = &mut self.landscape.task {
-            v.push(t);
-        }
-        if let Some(t) = &mut self.bo.task {
-            v.push(t);
-        }
         for view in &mut self.views {
             v.extend(view.tasks());
         }
@@ -547,10 +479,7 @@ impl CellspaceApp {
         ui.horizontal(|ui| {
             ui.strong("cellspace");
             ui.separator();
-            let current = self
-                .workspace
-                .as_ref()
-                .map_or(self.training.space, |w| w.space);
+            let current = self.space;
             let mut space = current;
             egui::ComboBox::from_id_salt("space")
                 .selected_text(space_title(space))
@@ -600,7 +529,6 @@ impl CellspaceApp {
             if let Some(dir) = picked
                 && !self.is_loading()
             {
-                self.paths.run = dir.display().to_string();
                 self.open(LoadRequest {
                     space: current,
                     run: Some(dir),
@@ -666,19 +594,9 @@ impl CellspaceApp {
             }
         });
         ui.horizontal(|ui| {
-            for p in Panel::ALL {
-                let on = self.view.is_none() && self.panel == p;
-                if ui.selectable_label(on, p.title()).clicked() {
-                    self.panel = p;
-                    self.view = None;
-                }
-            }
             for (i, v) in self.views.iter().enumerate() {
-                if ui
-                    .selectable_label(self.view == Some(i), v.title())
-                    .clicked()
-                {
-                    self.view = Some(i);
+                if ui.selectable_label(self.current == i, v.title()).clicked() {
+                    self.current = i;
                 }
             }
         });
@@ -713,6 +631,16 @@ impl CellspaceApp {
             self.errors.remove(i);
         }
     }
+
+    /// The inspector on the right: it sees the app as the panels do.
+    fn inspector(&mut self, ui: &mut egui::Ui) {
+        let mut actions = Vec::new();
+        let board = self.board();
+        let mut inspector = std::mem::take(&mut self.inspector);
+        inspector.show(ui, &self.ctx(&board), &mut actions);
+        self.inspector = inspector;
+        self.apply(actions);
+    }
 }
 
 /// Marks a message of the error banner as a warning (shown in the warning colour).
@@ -730,40 +658,24 @@ impl eframe::App for CellspaceApp {
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
         if let Some(ms) = frame.info().cpu_usage {
-            self.frame_ms = 0.9 * self.frame_ms + 0.1 * ms * 1000.0;
+            self.frame.frame_ms = 0.9 * self.frame.frame_ms + 0.1 * ms * 1000.0;
         }
         self.poll_tasks();
         egui::Panel::top("top").show(ui, |ui| self.top_bar(ui));
+        let current = self.current;
         egui::Panel::left("controls")
             .resizable(true)
             .default_size(270.0)
             .show(ui, |ui| {
-                if let Some(i) = self.view {
-                    let mut actions = Vec::new();
-                    let mut views = std::mem::take(&mut self.views);
-                    egui::ScrollArea::vertical().show(ui, |ui| {
-                        if let Some(v) = views.get_mut(i) {
-                            v.controls(ui, &self.ctx(), &mut actions);
-                        }
-                    });
-                    self.views = views;
-                    self.apply(actions);
-                    return;
-                }
-                egui::ScrollArea::vertical().show(ui, |ui| match self.panel {
-                    Panel::Training => panels::training::controls(self, ui),
-                    Panel::Map => panels::latent_map::controls(self, ui),
-                    Panel::Walk => panels::walk::controls(self, ui),
-                    Panel::Landscape => panels::landscape::controls(self, ui),
-                    Panel::Bo => panels::bo::controls(self, ui),
-                    Panel::Candidates => panels::candidates::controls(self, ui),
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    self.with_view(current, |v, ctx, actions| v.controls(ui, ctx, actions));
                 });
             });
         egui::Panel::right("inspector")
             .resizable(true)
             .default_size(300.0)
             .show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| panels::inspector::show(self, ui));
+                egui::ScrollArea::vertical().show(ui, |ui| self.inspector(ui));
             });
         egui::CentralPanel::default_margins().show(ui, |ui| {
             self.errors_banner(ui);
@@ -777,24 +689,7 @@ impl eframe::App for CellspaceApp {
                 });
                 return;
             }
-            if let Some(i) = self.view {
-                let mut actions = Vec::new();
-                let mut views = std::mem::take(&mut self.views);
-                if let Some(v) = views.get_mut(i) {
-                    v.view(ui, &self.ctx(), &mut actions);
-                }
-                self.views = views;
-                self.apply(actions);
-                return;
-            }
-            match self.panel {
-                Panel::Training => panels::training::view(self, ui),
-                Panel::Map => panels::latent_map::view(self, ui),
-                Panel::Walk => panels::walk::view(self, ui),
-                Panel::Landscape => panels::landscape::view(self, ui),
-                Panel::Bo => panels::bo::view(self, ui),
-                Panel::Candidates => panels::candidates::view(self, ui),
-            }
+            self.with_view(current, |v, ctx, actions| v.view(ui, ctx, actions));
         });
         if let Some(mut plan) = self.screenshot.take() {
             let keep = plan.step(self, &ctx);

@@ -1,13 +1,15 @@
 //! The explorer: a native eframe window over the compute of `train`, `explore` and `bo`.
 //! Every computation runs as a background task; the GUI starts tasks, reads their events and
-//! draws. Panel state lives in `panels`, compute results in `workspace`.
+//! draws. Each panel owns its state (`views`, through the `view::View` trait); compute results
+//! live in `workspace`.
 
 mod app;
 pub mod cell_view;
 pub mod colormap;
+pub mod curves;
 mod dialogs;
+pub mod inspector;
 pub mod map_widget;
-pub mod panels;
 pub mod point_cloud;
 mod screenshot;
 pub mod tasks;
@@ -15,7 +17,7 @@ pub mod view;
 pub mod views;
 pub mod workspace;
 
-pub use app::{CellspaceApp, Panel, Selection, StartOptions};
+pub use app::{CellspaceApp, FIRST_PANEL, Selection, StartOptions};
 pub use dialogs::{Dialogs, FixedDialogs, PathPurpose, RfdDialogs};
 pub use workspace::bundled_runs;
 

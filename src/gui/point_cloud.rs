@@ -25,11 +25,22 @@ impl PointVertex {
 }
 
 /// The points of a map; `generation` changes whenever the vertices do, so that they are
-/// uploaded to the GPU once per change, not once per frame.
+/// uploaded to the GPU once per change, not once per frame. Generations are unique across
+/// every map of the process: two panels' maps drawn in turn never pass for one another.
 #[derive(Clone, Default)]
 pub struct PointSet {
     pub vertices: Arc<Vec<PointVertex>>,
     pub generation: u64,
+}
+
+impl PointSet {
+    pub fn new(vertices: Vec<PointVertex>) -> Self {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        Self {
+            vertices: Arc::new(vertices),
+            generation: NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        }
+    }
 }
 
 #[repr(C)]

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use super::app::{CellspaceApp, Panel};
+use super::app::CellspaceApp;
 
 enum Phase {
     WaitingForData,
@@ -15,18 +15,16 @@ enum Phase {
 
 pub struct ScreenshotPlan {
     path: PathBuf,
-    panel: Panel,
-    /// A self-contained panel (index into the app's views) to show instead of `panel`.
-    view: Option<usize>,
+    /// The panel to show (an index into the app's views).
+    view: usize,
     phase: Phase,
     saved: Arc<Mutex<Option<Result<(), String>>>>,
 }
 
 impl ScreenshotPlan {
-    pub fn new(path: PathBuf, panel: Panel, view: Option<usize>) -> Self {
+    pub fn new(path: PathBuf, view: usize) -> Self {
         Self {
             path,
-            panel,
             view,
             phase: Phase::WaitingForData,
             saved: Arc::new(Mutex::new(None)),
@@ -38,10 +36,7 @@ impl ScreenshotPlan {
         match &mut self.phase {
             Phase::WaitingForData => {
                 if app.workspace.is_some() && !app.busy() {
-                    match self.view {
-                        Some(i) => app.demo_view(i),
-                        None => super::panels::demo(app, self.panel),
-                    }
+                    app.demo_view(self.view);
                     self.phase = Phase::Working { quiet_frames: 0 };
                 } else if app.workspace.is_none() && !app.is_loading() {
                     eprintln!(

@@ -419,7 +419,7 @@ impl View for ComparePanel {
         egui::ScrollArea::vertical().show(ui, |ui| self.table(ui, c));
     }
 
-    fn reset(&mut self) {
+    fn reset(&mut self, _ws: &crate::gui::workspace::Workspace) {
         if let Some(t) = &mut self.task {
             t.cancel();
         }
@@ -443,6 +443,10 @@ impl View for ComparePanel {
     }
 
     fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
         self
     }
 

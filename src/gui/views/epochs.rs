@@ -171,7 +171,9 @@ impl EpochsPanel {
 
     /// The run to follow: the one the explorer is training, else the open one.
     fn target<'a>(ctx: &'a Ctx) -> Option<&'a Path> {
-        ctx.training_run
+        ctx.board
+            .training_run
+            .as_deref()
             .or_else(|| ctx.workspace?.run.as_ref().map(|r| r.dir.as_path()))
     }
 
@@ -338,7 +340,7 @@ impl View for EpochsPanel {
         self.scan(ctx);
         match &self.dir {
             Some(dir) => {
-                let training = ctx.training_run == Some(dir.as_path());
+                let training = ctx.board.training_run.as_deref() == Some(dir.as_path());
                 ui.label(format!(
                     "{}{}",
                     dir.display(),
@@ -465,7 +467,7 @@ impl View for EpochsPanel {
         }
     }
 
-    fn reset(&mut self) {
+    fn reset(&mut self, _ws: &crate::gui::workspace::Workspace) {
         self.clear();
     }
 
@@ -487,6 +489,10 @@ impl View for EpochsPanel {
     fn demo(&mut self, _ctx: &Ctx, _actions: &mut Vec<Action>) {}
 
     fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
         self
     }
 }

@@ -1,0 +1,264 @@
+//! Landscape (SVGe figure 3): a grid over the PCA plane, each point decoded, drawn as a heat
+//! map of the decoded cells' true accuracy (grey where unknown or invalid).
+
+use egui::{Color32, Rect, Sense, Stroke, Ui, pos2, vec2};
+
+use crate::explore::{GridPoint, LatentDecoder, decoded_grid};
+use crate::gui::app::Selection;
+use crate::gui::tasks::{Outcome, Task, TaskStatus, take_finished};
+use crate::gui::view::{Action, Ctx, View};
+use crate::gui::workspace::Workspace;
+
+pub struct LandscapePanel {
+    pub size: usize,
+    /// Half-width of the grid in PCA units (0: from the data).
+    pub radius: f64,
+    pub attempts: usize,
+    pub task: Option<Task<(), (Vec<GridPoint>, usize)>>,
+    pub points: Vec<GridPoint>,
+    pub distinct: usize,
+    pub grid: (usize, f64),
+}
+
+impl Default for LandscapePanel {
+    fn default() -> Self {
+        Self {
+            size: 25,
+            radius: 0.0,
+            attempts: 1,
+            task: None,
+            points: Vec::new(),
+            distinct: 0,
+            grid: (0, 0.0),
+        }
+    }
+}
+
+/// A radius covering 98 % of the cells on both PCA axes.
+fn data_radius(pca: &[[f32; 2]]) -> f64 {
+    let mut v: Vec<f64> = pca
+        .iter()
+        .flat_map(|p| [p[0].abs() as f64, p[1].abs() as f64])
+        .collect();
+    if v.is_empty() {
+        return 1.0;
+    }
+    v.sort_by(f64::total_cmp);
+    v[(v.len() * 98 / 100).min(v.len() - 1)].max(1e-3)
+}
+
+impl LandscapePanel {
+    pub fn start(&mut self, ctx: &Ctx, actions: &mut Vec<Action>) {
+        let Some(ws) = ctx.workspace else { return };
+        let Some(run) = &ws.run else {
+            actions.push(Action::Error(
+                "the landscape needs a model: open a run".into(),
+            ));
+            return;
+        };
+        let radius = if self.radius > 0.0 {
+            self.radius
+        } else {
+            data_radius(&run.pca)
+        };
+        self.radius = radius;
+        let size = self.size.max(2);
+        self.grid = (size, radius);
+        let model = run.model.clone();
+        let plane = run.plane.clone();
+        let (data, index, device) = (ws.data.clone(), ws.index.clone(), ws.device.clone());
+        let attempts = self.attempts.max(1);
+        self.points.clear();
+        self.task = Some(Task::spawn(
+            format!("decoding a {size}x{size} grid"),
+            move |_, cancel| {
+                let decoder = LatentDecoder {
+                    model: &model,
+                    data: &data,
+                    index: &index,
+                    device: &device,
+                    attempts,
+                    cancel: &cancel,
+                };
+                decoded_grid(&decoder, &plane, size, radius)
+            },
+        ));
+    }
+
+    fn controls_ui(&mut self, ui: &mut Ui, ctx: &Ctx, actions: &mut Vec<Action>) {
+        ui.heading("Landscape");
+        ui.label("A grid over the PCA plane; every point decoded.");
+        ui.add(egui::Slider::new(&mut self.size, 5..=61).text("grid size"));
+        ui.horizontal(|ui| {
+            ui.label("radius (0: from the data)");
+            ui.add(
+                egui::DragValue::new(&mut self.radius)
+                    .speed(0.05)
+                    .range(0.0..=1000.0),
+            );
+        });
+        ui.add(egui::Slider::new(&mut self.attempts, 1..=9).text("decodings per point"));
+        let ready = self.task.is_none() && ctx.workspace.is_some_and(|w| w.run.is_some());
+        if ui
+            .add_enabled(ready, egui::Button::new("Decode grid"))
+            .clicked()
+        {
+            self.start(ctx, actions);
+        }
+        let pts = &self.points;
+        if !pts.is_empty() {
+            let valid = pts.iter().filter(|p| p.valid).count();
+            let known = pts.iter().filter(|p| p.accuracy.is_some()).count();
+            ui.separator();
+            ui.label(format!(
+                "{} points: {valid} valid, {known} with a true accuracy, {} distinct cells",
+                pts.len(),
+                self.distinct
+            ));
+            ui.weak("Fewer distinct cells over the same area means a smoother latent space.");
+        }
+    }
+
+    fn view_ui(&mut self, ui: &mut Ui, ctx: &Ctx, actions: &mut Vec<Action>) {
+        let (size, radius) = self.grid;
+        if self.points.is_empty() || size == 0 {
+            ui.label(if self.task.is_some() {
+                "decoding the grid..."
+            } else {
+                "Press Decode grid."
+            });
+            return;
+        }
+        let Some(ws) = ctx.workspace else { return };
+        let scale = ws.scale;
+        let side = ui
+            .available_width()
+            .min(ui.available_height() - 30.0)
+            .max(150.0);
+        ui.label(format!(
+        "{size}x{size} grid over [-{radius:.2}, {radius:.2}]^2 of the PCA plane: {} distinct cells",
+        self.distinct
+    ));
+        let (rect, response) = ui.allocate_exact_size(vec2(side, side), Sense::click());
+        let painter = ui.painter_at(rect);
+        let cell = side / size as f32;
+        let mut hovered = None;
+        for (k, p) in self.points.iter().enumerate() {
+            let (i, j) = (k % size, k / size);
+            // Row 0 of the grid is y = -radius: draw it at the bottom.
+            let r = Rect::from_min_size(
+                pos2(
+                    rect.left() + i as f32 * cell,
+                    rect.bottom() - (j + 1) as f32 * cell,
+                ),
+                vec2(cell, cell),
+            );
+            let color = if p.valid {
+                scale.color(p.accuracy)
+            } else {
+                Color32::from_gray(90)
+            };
+            painter.rect_filled(r.shrink(0.5), 0.0, color);
+            if response.hover_pos().is_some_and(|h| r.contains(h)) {
+                hovered = Some(k);
+                painter.rect_stroke(
+                    r,
+                    0.0,
+                    Stroke::new(2.0, Color32::RED),
+                    egui::StrokeKind::Inside,
+                );
+            }
+        }
+        crate::gui::map_widget::color_bar(
+            &painter,
+            rect,
+            &scale,
+            &ws.data.accuracy_label,
+            ui.visuals().text_color(),
+        );
+        if let Some(k) = hovered {
+            let p = &self.points[k];
+            let text = match (&p.cell, p.valid, p.accuracy) {
+                (None, _, _) => "nothing decoded".to_string(),
+                (Some(c), false, _) => format!("invalid: {}", c.to_text(ws.space.op_names())),
+                (Some(c), true, Some(a)) => format!("{a:.2} %: {}", c.to_text(ws.space.op_names())),
+                (Some(c), true, None) => {
+                    format!("not in the table: {}", c.to_text(ws.space.op_names()))
+                }
+            };
+            response
+                .clone()
+                .on_hover_text_at_pointer(format!("({:.2}, {:.2}) {text}", p.x, p.y));
+            if response.clicked()
+                && let Some(run) = &ws.run
+            {
+                let latent = run.plane.lift(p.x, p.y);
+                actions.push(Action::Select(Selection::Decoded {
+                    cell: p.cell.clone(),
+                    latent,
+                    row: p.row,
+                    origin: format!("grid ({:.2}, {:.2})", p.x, p.y),
+                }));
+            }
+        }
+    }
+}
+
+impl View for LandscapePanel {
+    fn id(&self) -> &'static str {
+        "landscape"
+    }
+
+    fn title(&self) -> &'static str {
+        "Landscape"
+    }
+
+    fn poll(&mut self, _ctx: &Ctx, actions: &mut Vec<Action>) {
+        match take_finished(&mut self.task) {
+            Some(Outcome::Done((points, distinct))) => {
+                self.points = points;
+                self.distinct = distinct;
+            }
+            Some(Outcome::Failed(e)) => actions.push(Action::Error(e)),
+            Some(Outcome::Cancelled) | None => {}
+        }
+    }
+
+    fn controls(&mut self, ui: &mut Ui, ctx: &Ctx, actions: &mut Vec<Action>) {
+        self.controls_ui(ui, ctx, actions);
+    }
+
+    fn view(&mut self, ui: &mut Ui, ctx: &Ctx, actions: &mut Vec<Action>) {
+        self.view_ui(ui, ctx, actions);
+    }
+
+    fn reset(&mut self, _ws: &Workspace) {
+        if let Some(t) = &mut self.task {
+            t.cancel();
+        }
+        *self = Self::default();
+    }
+
+    fn tasks(&mut self) -> Vec<&mut dyn TaskStatus> {
+        self.task
+            .iter_mut()
+            .map(|t| t as &mut dyn TaskStatus)
+            .collect()
+    }
+
+    fn busy(&self) -> bool {
+        self.task.is_some()
+    }
+
+    fn demo(&mut self, ctx: &Ctx, actions: &mut Vec<Action>) {
+        self.start(ctx, actions);
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
+}
