@@ -138,6 +138,18 @@ fn walks_and_grids_decode_every_point() {
     assert_eq!(points.len(), 25);
     assert!((2..=25).contains(&distinct), "{distinct} distinct cells");
     assert!(points.iter().filter(|p| p.valid).count() >= 13);
+    // Decoding pieces draw from generators seeded by their own points: the same grid on one
+    // or three threads, and again on a second call (a 9 x 9 grid spans three pieces).
+    let grid = |threads: usize| {
+        cellspace::threads::set_threads(threads);
+        let (points, _) = decoded_grid(&decoder, &plane, 9, 1.0).unwrap();
+        cellspace::threads::set_threads(0);
+        points.into_iter().map(|p| p.cell).collect::<Vec<_>>()
+    };
+    let one = grid(1);
+    assert_eq!(one.len(), 81);
+    assert_eq!(grid(3), one);
+    assert_eq!(grid(1), one);
 
     // Cancelled: walks and grids stop with "cancelled" instead of a result.
     let stop = AtomicBool::new(true);
@@ -178,5 +190,58 @@ fn encoding_on_two_threads_gives_the_one_thread_means_exactly() {
     assert!(
         one == two && one == five,
         "the means depend on the thread count"
+    );
+}
+
+/// The Table-I protocol on the bundled NB201 model: its pieces draw from their own seeded
+/// streams, so one, two and three threads give the same figures; another seed gives other draws.
+#[test]
+fn evaluation_gives_the_same_figures_on_any_thread_count() {
+    use cellspace::eval::{EvalProtocol, evaluate};
+    let device = Device::flex();
+    let (_, model) = load_run(&bundled_nb201(), &device).unwrap();
+    let data = Dataset::bundled(SpaceKind::Nb201).unwrap();
+    let train: Vec<&cellspace::space::Cell> = data.train().take(2000).map(|r| &r.cell).collect();
+    let test: Vec<&cellspace::space::Cell> = data.test().map(|r| &r.cell).collect();
+    let protocol = EvalProtocol {
+        samples_per_graph: 2,
+        decodes_per_sample: 3,
+        prior_points: 600,
+        decodes_per_prior_point: 2,
+        test_limit: Some(200),
+        ..Default::default()
+    };
+    let run = |threads: usize, protocol: &EvalProtocol| {
+        cellspace::threads::set_threads(threads);
+        let m = evaluate(
+            &model,
+            SpaceKind::Nb201,
+            &train,
+            &test,
+            protocol,
+            &device,
+            &mut |_, _, _| {},
+        );
+        cellspace::threads::set_threads(0);
+        m.unwrap()
+    };
+    let one = run(1, &protocol);
+    assert_eq!(one.test_graphs, 200);
+    // 200 graphs x (3 from the mean + 2 x 3 sampled) + 600 prior points x 2.
+    assert_eq!(one.decodings, 200 * 9 + 1200);
+    assert!(one.validity > 0.5, "{one:?}");
+    assert_eq!(run(2, &protocol), one);
+    assert_eq!(run(3, &protocol), one);
+    let other = run(
+        2,
+        &EvalProtocol {
+            seed: 1,
+            ..protocol.clone()
+        },
+    );
+    assert_ne!(
+        (other.reconstruction_accuracy, other.uniqueness),
+        (one.reconstruction_accuracy, one.uniqueness),
+        "another seed draws other samples"
     );
 }

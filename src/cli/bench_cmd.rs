@@ -45,16 +45,6 @@ struct BenchRow {
     decode_graphs_per_second: f64,
 }
 
-/// The threads a job on `device` splits its work over: all of `--threads` on the CPU, one
-/// thread feeding a GPU.
-fn bench_threads(device: &burn::tensor::Device) -> usize {
-    if crate::backend::is_cpu(device) {
-        crate::threads::threads()
-    } else {
-        1
-    }
-}
-
 fn measure(
     model_kind: ModelKind,
     space: SpaceKind,
@@ -64,7 +54,7 @@ fn measure(
 ) -> Result<(usize, [f64; 3]), String> {
     let nodes = space.max_nodes();
     let config = VaeConfig::paper(model_kind);
-    let threads = bench_threads(device);
+    let threads = crate::threads::workers_for(device);
     device.seed(0);
     let train_device = device.clone().autodiff();
     let mut model = GraphVae::new(&config, space, &train_device);
@@ -97,20 +87,30 @@ fn measure(
     let encode = graphs.len() as f64 / started.elapsed().as_secs_f64();
     eprintln!("  encoding: {encode:.1} graphs/s");
     let latent = model.latent();
-    let latents: Vec<Tensor<2>> = means
-        .chunks(256)
-        .map(|rows| {
-            let flat: Vec<f32> = rows.iter().flatten().copied().collect();
-            Tensor::<2>::from_data(TensorData::new(flat, [rows.len(), latent]), device)
-        })
+    // Decoding as `eval` does it: stochastic, pieces of 128 (the references' batch) over the
+    // threads, each piece drawing from its own seeded generator.
+    let pieces: Vec<(u64, Vec<f32>)> = means
+        .chunks(128)
+        .enumerate()
+        .map(|(i, rows)| (i as u64, rows.iter().flatten().copied().collect()))
         .collect();
-    if let Some(first) = latents.first() {
-        model.decode(first, true)?;
+    let decode_piece = |(seed, flat): &(u64, Vec<f32>)| -> Result<usize, String> {
+        let z = Tensor::<2>::from_data(
+            TensorData::new(flat.clone(), [flat.len() / latent, latent]),
+            device,
+        );
+        let mut noise = crate::model::Noise::seeded(*seed);
+        Ok(model
+            .decode_drawing(&z, true, crate::model::Readout::Union, &mut noise)?
+            .len())
+    };
+    if let Some(first) = pieces.first() {
+        decode_piece(first)?;
     }
     let started = Instant::now();
     let mut decoded = 0;
-    for z in &latents {
-        decoded += model.decode(z, true)?.len();
+    for n in crate::threads::map_ordered(threads, &pieces, decode_piece) {
+        decoded += n?;
     }
     let decode = decoded as f64 / started.elapsed().as_secs_f64();
     eprintln!("  decoding: {decode:.1} graphs/s");
@@ -156,7 +156,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
             rows.push(BenchRow {
                 model: model.name(),
                 backend: chosen.label.clone(),
-                threads: bench_threads(&chosen.device),
+                threads: crate::threads::workers_for(&chosen.device),
                 parameters,
                 train_graphs_per_second: train,
                 encode_graphs_per_second: encode,

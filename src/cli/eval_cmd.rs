@@ -66,6 +66,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         test_limit: args.test_limit,
         seed: args.seed,
         readout: args.readout,
+        draws: crate::eval::Draws::PerPiece,
     };
     let bar = super::progress_bar(1, "evaluating", args.json);
     let started = std::time::Instant::now();

@@ -8,10 +8,11 @@ pub mod smoothness;
 use std::collections::HashSet;
 use std::sync::atomic::AtomicBool;
 
-use burn::tensor::{Device, Distribution, Tensor, TensorData};
+use burn::tensor::{Device, Tensor, TensorData};
 use serde::Serialize;
 
-use crate::model::{GraphBatch, GraphVae, Readout, tensor_values};
+use crate::model::noise::piece_seed;
+use crate::model::{GraphBatch, GraphVae, Noise, Readout, tensor_values};
 use crate::space::{Cell, SpaceKind};
 
 /// How many samples and decodings the metrics use (reference protocol: 10 × 10 per test
@@ -26,6 +27,28 @@ pub struct EvalProtocol {
     pub seed: u64,
     /// Which of SVGe's decoding directions make the cell (the paper's: the union).
     pub readout: Readout,
+    /// Where the random draws come from. Figures kept before it existed came from one shared
+    /// stream; they are measured again rather than mixed with these.
+    #[serde(default = "Draws::shared")]
+    pub draws: Draws,
+}
+
+/// Where an evaluation's random draws (posterior samples, prior points, stochastic decoding)
+/// come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Draws {
+    /// Burn's one process-wide generator, in order (up to session 6; no longer run).
+    Shared,
+    /// A generator per piece of work (64 test graphs, 250 prior points), seeded from the
+    /// protocol's seed and the piece's index: the same figures on any number of threads.
+    PerPiece,
+}
+
+impl Draws {
+    fn shared() -> Self {
+        Draws::Shared
+    }
 }
 
 impl Default for EvalProtocol {
@@ -38,6 +61,7 @@ impl Default for EvalProtocol {
             test_limit: None,
             seed: 0,
             readout: Readout::Union,
+            draws: Draws::PerPiece,
         }
     }
 }
@@ -96,40 +120,8 @@ pub fn latent_means_cancellable(
     };
     // Encoding draws no random numbers: chunks run on every thread (CPU only), in any order,
     // and are put back in order.
-    let threads = if crate::backend::is_cpu(device) {
-        crate::threads::threads().min(chunks.len()).max(1)
-    } else {
-        1
-    };
-    let results: Vec<Result<Vec<Vec<f32>>, String>> = if threads == 1 {
-        chunks.iter().map(|c| encode(c)).collect()
-    } else {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..threads)
-                .map(|t| {
-                    let (chunks, encode) = (&chunks, &encode);
-                    scope.spawn(move || {
-                        (t..chunks.len())
-                            .step_by(threads)
-                            .map(|k| (k, encode(chunks[k])))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            let mut ordered: Vec<Option<Result<Vec<Vec<f32>>, String>>> =
-                (0..chunks.len()).map(|_| None).collect();
-            for h in handles {
-                let done = h.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-                for (k, r) in done {
-                    ordered[k] = Some(r);
-                }
-            }
-            ordered
-                .into_iter()
-                .map(|r| r.unwrap_or_else(|| Err("a chunk was not encoded".into())))
-                .collect()
-        })
-    };
+    let results =
+        crate::threads::map_ordered(crate::threads::workers_for(device), &chunks, |c| encode(c));
     let mut out = Vec::with_capacity(cells.len());
     for r in results {
         out.extend(r?);
@@ -137,31 +129,58 @@ pub fn latent_means_cancellable(
     Ok(out)
 }
 
-/// Decodes each row of `z` `times` times (stochastic decoding).
+/// Decodes each row of `z` `times` times (stochastic decoding, drawing from `noise`), in one
+/// batch of `times` copies: one large batch runs faster than many small ones.
 fn decode_repeated(
     model: &GraphVae,
     z: &Tensor<2>,
     times: usize,
     readout: Readout,
+    noise: &mut Noise,
 ) -> Result<Vec<Vec<Option<Cell>>>, String> {
     let b = z.dims()[0];
     let mut out = vec![Vec::with_capacity(times); b];
-    for _ in 0..times {
-        let cells = model.decode_with(z, true, readout)?;
-        if cells.len() != b {
-            return Err(format!(
-                "{} cells decoded from {b} latent points",
-                cells.len()
-            ));
-        }
-        for (slot, cell) in out.iter_mut().zip(cells) {
-            slot.push(cell);
-        }
+    if times == 0 || b == 0 {
+        return Ok(out);
+    }
+    let tiled = Tensor::cat(vec![z.clone(); times], 0);
+    let cells = model.decode_drawing(&tiled, true, readout, noise)?;
+    if cells.len() != b * times {
+        return Err(format!(
+            "{} cells decoded from {} latent points",
+            cells.len(),
+            b * times
+        ));
+    }
+    // Row r of copy t is cells[t * b + r].
+    for (k, cell) in cells.into_iter().enumerate() {
+        out[k % b].push(cell);
     }
     Ok(out)
 }
 
-/// Runs the reference protocol on a trained model.
+/// One piece of the evaluation, with its own random stream.
+enum Piece<'a> {
+    /// Test graphs: reconstruction from the mean and from sampled z.
+    Test(&'a [&'a Cell]),
+    /// Prior points: validity, uniqueness, novelty.
+    Prior(usize),
+}
+
+/// What one piece found.
+#[derive(Default)]
+struct Tally {
+    hits: usize,
+    tries: usize,
+    hits_mean: usize,
+    tries_mean: usize,
+    valid: Vec<Cell>,
+    total: usize,
+}
+
+/// Runs the reference protocol on a trained model. The pieces of work (64 test graphs, 250
+/// prior points) run on every thread on the CPU, each drawing from its own seeded generator,
+/// so the figures do not depend on the thread count.
 pub fn evaluate(
     model: &GraphVae,
     space: SpaceKind,
@@ -171,46 +190,16 @@ pub fn evaluate(
     device: &Device,
     progress: &mut dyn FnMut(&str, usize, usize),
 ) -> Result<GenerativeMetrics, String> {
-    device.seed(protocol.seed);
+    if protocol.draws != Draws::PerPiece {
+        return Err("only the per-piece draws protocol is run (draws: per-piece)".into());
+    }
     let test: Vec<&Cell> = test
         .iter()
         .take(protocol.test_limit.unwrap_or(usize::MAX))
         .copied()
         .collect();
-    let (mut hits, mut hits_mean, mut tries, mut tries_mean) = (0usize, 0usize, 0usize, 0usize);
-    let chunks = test.chunks(64).count();
-    for (c, chunk) in test.chunks(64).enumerate() {
-        progress("reconstruction", c, chunks);
-        let batch = GraphBatch::new(chunk, space.max_nodes(), device);
-        let (mu, logvar) = model.encode(&batch);
-        for decoded in decode_repeated(model, &mu, protocol.decodes_per_sample, protocol.readout)?
-            .iter()
-            .zip(chunk)
-        {
-            hits_mean += decoded
-                .0
-                .iter()
-                .filter(|d| d.as_ref() == Some(*decoded.1))
-                .count();
-            tries_mean += decoded.0.len();
-        }
-        for _ in 0..protocol.samples_per_graph {
-            let eps = Tensor::<2>::random(mu.dims(), Distribution::Normal(0.0, 1.0), device);
-            let z = mu.clone() + eps * (logvar.clone() * 0.5).exp();
-            for (decoded, truth) in
-                decode_repeated(model, &z, protocol.decodes_per_sample, protocol.readout)?
-                    .iter()
-                    .zip(chunk)
-            {
-                hits += decoded
-                    .iter()
-                    .filter(|d| d.as_ref() == Some(*truth))
-                    .count();
-                tries += decoded.len();
-            }
-        }
-    }
     // Prior samples moved to the training latents' range (both reference codes do this).
+    progress("encoding the training cells", 0, 1);
     let means = latent_means(model, train, space, device)?;
     let latent = model.latent();
     let n = means.len().max(1) as f64;
@@ -236,35 +225,105 @@ pub fn evaluate(
         to_tensor(&centre),
         to_tensor(&spread.iter().map(|s| s.sqrt()).collect::<Vec<_>>()),
     );
-    let train_set: HashSet<&Cell> = train.iter().copied().collect();
-    let (mut valid, mut total) = (Vec::new(), 0usize);
-    let chunks = protocol.prior_points.div_ceil(250);
-    for c in 0..chunks {
-        progress("prior samples", c, chunks);
-        let rows = 250.min(protocol.prior_points - c * 250);
-        let z = Tensor::<2>::random([rows, latent], Distribution::Normal(0.0, 1.0), device)
-            * std.clone()
-            + centre.clone();
-        for decoded in decode_repeated(
-            model,
-            &z,
-            protocol.decodes_per_prior_point,
-            protocol.readout,
-        )? {
-            total += decoded.len();
-            valid.extend(decoded.into_iter().flatten().filter(|c| space.is_valid(c)));
-        }
+    let mut pieces: Vec<Piece> = test.chunks(64).map(Piece::Test).collect();
+    let mut left = protocol.prior_points;
+    while left > 0 {
+        pieces.push(Piece::Prior(left.min(250)));
+        left -= left.min(250);
     }
-    let unique: HashSet<&Cell> = valid.iter().collect();
-    let novel = valid.iter().filter(|c| !train_set.contains(c)).count();
+    let indexed: Vec<(usize, &Piece)> = pieces.iter().enumerate().collect();
+    let run = |&(index, piece): &(usize, &Piece)| -> Result<Tally, String> {
+        let mut noise = Noise::seeded(piece_seed(protocol.seed, index as u64));
+        let mut t = Tally::default();
+        match piece {
+            Piece::Test(chunk) => {
+                let batch = GraphBatch::new(chunk, space.max_nodes(), device);
+                let (mu, logvar) = model.encode(&batch);
+                let decoded = decode_repeated(
+                    model,
+                    &mu,
+                    protocol.decodes_per_sample,
+                    protocol.readout,
+                    &mut noise,
+                )?;
+                for (tries, truth) in decoded.iter().zip(chunk.iter()) {
+                    t.hits_mean += tries.iter().filter(|d| d.as_ref() == Some(*truth)).count();
+                    t.tries_mean += tries.len();
+                }
+                let std = (logvar * 0.5).exp();
+                for _ in 0..protocol.samples_per_graph {
+                    let dims = mu.dims();
+                    let eps = noise.normal([dims[0], dims[1]], device);
+                    let z = mu.clone() + eps * std.clone();
+                    let decoded = decode_repeated(
+                        model,
+                        &z,
+                        protocol.decodes_per_sample,
+                        protocol.readout,
+                        &mut noise,
+                    )?;
+                    for (tries, truth) in decoded.iter().zip(chunk.iter()) {
+                        t.hits += tries.iter().filter(|d| d.as_ref() == Some(*truth)).count();
+                        t.tries += tries.len();
+                    }
+                }
+            }
+            Piece::Prior(rows) => {
+                let z = noise.normal([*rows, latent], device) * std.clone() + centre.clone();
+                for tries in decode_repeated(
+                    model,
+                    &z,
+                    protocol.decodes_per_prior_point,
+                    protocol.readout,
+                    &mut noise,
+                )? {
+                    t.total += tries.len();
+                    t.valid
+                        .extend(tries.into_iter().flatten().filter(|c| space.is_valid(c)));
+                }
+            }
+        }
+        Ok(t)
+    };
+    // The workers report each finished piece; this thread passes it on to `progress`.
+    let workers = crate::threads::workers_for(device);
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    let tallies = std::thread::scope(|scope| {
+        let job = scope.spawn(move || {
+            crate::threads::map_ordered(workers, &indexed, |p| {
+                let r = run(p);
+                let _ = tx.send(());
+                r
+            })
+        });
+        let mut done = 0;
+        while rx.recv().is_ok() {
+            done += 1;
+            progress("decoding", done, pieces.len());
+        }
+        job.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
+    });
+    let mut sum = Tally::default();
+    for t in tallies {
+        let t = t?;
+        sum.hits += t.hits;
+        sum.tries += t.tries;
+        sum.hits_mean += t.hits_mean;
+        sum.tries_mean += t.tries_mean;
+        sum.total += t.total;
+        sum.valid.extend(t.valid);
+    }
+    let train_set: HashSet<&Cell> = train.iter().copied().collect();
+    let unique: HashSet<&Cell> = sum.valid.iter().collect();
+    let novel = sum.valid.iter().filter(|c| !train_set.contains(c)).count();
     let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
     Ok(GenerativeMetrics {
-        reconstruction_accuracy: ratio(hits, tries),
-        reconstruction_accuracy_mean: ratio(hits_mean, tries_mean),
-        validity: ratio(valid.len(), total),
-        uniqueness: ratio(unique.len(), valid.len()),
-        novelty: ratio(novel, valid.len()),
+        reconstruction_accuracy: ratio(sum.hits, sum.tries),
+        reconstruction_accuracy_mean: ratio(sum.hits_mean, sum.tries_mean),
+        validity: ratio(sum.valid.len(), sum.total),
+        uniqueness: ratio(unique.len(), sum.valid.len()),
+        novelty: ratio(novel, sum.valid.len()),
         test_graphs: test.len(),
-        decodings: tries + tries_mean + total,
+        decodings: sum.tries + sum.tries_mean + sum.total,
     })
 }

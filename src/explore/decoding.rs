@@ -1,11 +1,20 @@
 use std::collections::HashMap;
 use std::sync::atomic::AtomicBool;
 
-use burn::tensor::Tensor;
+use burn::tensor::{Tensor, TensorData};
 
 use crate::data::Dataset;
-use crate::model::GraphVae;
+use crate::model::noise::piece_seed;
+use crate::model::{GraphVae, Noise, Readout, tensor_values};
 use crate::space::{Cell, SpaceKind, nb101};
+use crate::threads::workers_for;
+
+/// A seed from latent values: the same points always draw the same numbers.
+fn content_seed(values: &[f32]) -> u64 {
+    values
+        .iter()
+        .fold(0x5EED, |h, v| piece_seed(h, v.to_bits() as u64))
+}
 
 /// Finds a decoded cell in the benchmark table. NB101 cells are found by their (pruned) hash,
 /// the others by their exact graph.
@@ -63,6 +72,11 @@ impl LatentDecoder<'_> {
 /// Decodes every row of `z` `attempts` times (stochastically) and keeps the most frequent
 /// valid cell, or the most frequent cell when none is valid (`None` if nothing decoded).
 /// Ties go to the cell seen first.
+///
+/// Pieces of 32 rows are decoded on every thread on the CPU (all attempts of a piece in one
+/// batch). Each piece draws from a generator seeded with its own latent values, so a point
+/// decodes the same way whatever the thread count, and decoding the same points again gives
+/// the same cells.
 pub fn decode_majority(
     model: &GraphVae,
     space: SpaceKind,
@@ -70,17 +84,37 @@ pub fn decode_majority(
     attempts: usize,
     cancel: &AtomicBool,
 ) -> Result<Vec<Option<Cell>>, String> {
-    let rows = z.dims()[0];
-    let mut seen: Vec<Vec<(Cell, usize)>> = vec![Vec::new(); rows];
-    for _ in 0..attempts.max(1) {
+    const PIECE: usize = 32;
+    let [rows, latent] = z.dims();
+    if rows == 0 {
+        return Ok(Vec::new());
+    }
+    let device = z.device();
+    let values: Vec<f32> = tensor_values(z.clone().into_data())?;
+    let attempts = attempts.max(1);
+    let pieces: Vec<&[f32]> = values.chunks(PIECE * latent.max(1)).collect();
+    let decode_piece = |flat: &&[f32]| -> Result<Vec<Vec<(Cell, usize)>>, String> {
         crate::jobs::check(cancel)?;
-        for (counts, cell) in seen.iter_mut().zip(model.decode(z, attempts > 1)?) {
+        let n = flat.len() / latent.max(1);
+        let z = Tensor::<2>::from_data(TensorData::new(flat.to_vec(), [n, latent]), &device);
+        let tiled = Tensor::cat(vec![z; attempts], 0);
+        let mut noise = Noise::seeded(content_seed(flat));
+        let cells = model.decode_drawing(&tiled, attempts > 1, Readout::Union, &mut noise)?;
+        let mut seen: Vec<Vec<(Cell, usize)>> = vec![Vec::new(); n];
+        // Row r of attempt t is cells[t * n + r].
+        for (k, cell) in cells.into_iter().enumerate() {
             let Some(cell) = cell else { continue };
+            let counts = &mut seen[k % n];
             match counts.iter_mut().find(|(c, _)| *c == cell) {
-                Some((_, n)) => *n += 1,
+                Some((_, m)) => *m += 1,
                 None => counts.push((cell, 1)),
             }
         }
+        Ok(seen)
+    };
+    let mut seen = Vec::with_capacity(rows);
+    for piece in crate::threads::map_ordered(workers_for(&device), &pieces, decode_piece) {
+        seen.extend(piece?);
     }
     Ok(seen
         .into_iter()

@@ -6,7 +6,7 @@
 use burn::module::Module;
 use burn::nn::{Embedding, EmbeddingConfig, Linear, LinearConfig};
 use burn::tensor::activation::{log_softmax, relu, sigmoid};
-use burn::tensor::{Device, Distribution, Int, Tensor, TensorData};
+use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use super::batch::GraphBatch;
 use super::decoded::DecodedGraph;
@@ -299,7 +299,12 @@ impl Dvae {
 
     /// Decodes every latent point (D-VAE's sequential decoder; the output node is joined to
     /// every node left without successors, as D-VAE does).
-    pub fn decode(&self, z: &Tensor<2>, stochastic: bool) -> Result<Vec<DecodedGraph>, String> {
+    pub fn decode(
+        &self,
+        z: &Tensor<2>,
+        stochastic: bool,
+        noise: &mut super::Noise,
+    ) -> Result<Vec<DecodedGraph>, String> {
         let n = self.nodes;
         let device = z.device();
         let b = z.dims()[0];
@@ -319,7 +324,7 @@ impl Dvae {
             let choice = if t == n - 1 {
                 ids(OUTPUT)
             } else if stochastic {
-                gumbel_argmax(logits)
+                gumbel_argmax(logits, noise)
             } else {
                 logits.argmax(1)
             };
@@ -333,7 +338,7 @@ impl Dvae {
                     .add_edge
                     .forward(Tensor::cat(vec![states[u].clone(), h.clone()], 1));
                 let picked = if stochastic {
-                    let r = Tensor::<2>::random([b, 1], Distribution::Uniform(0.0, 1.0), &device);
+                    let r = noise.uniform([b, 1], 0.0, 1.0, &device);
                     sigmoid(logit).greater(r).float()
                 } else {
                     logit.greater_elem(0.0).float()

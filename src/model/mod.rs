@@ -4,11 +4,13 @@ pub mod batch;
 mod decoded;
 mod dvae;
 mod gnn;
+pub mod noise;
 mod svge;
 
 pub use batch::GraphBatch;
 pub use decoded::{DecodedGraph, union_cell};
 pub use dvae::Dvae;
+pub use noise::Noise;
 pub use svge::Svge;
 
 use burn::module::Module;
@@ -242,9 +244,21 @@ impl GraphVae {
         stochastic: bool,
         readout: Readout,
     ) -> Result<Vec<Option<Cell>>, String> {
+        self.decode_drawing(z, stochastic, readout, &mut Noise::Device)
+    }
+
+    /// Like `decode_with`, drawing the stochastic choices from `noise` (a seeded generator
+    /// keeps decodings on several threads reproducible).
+    pub fn decode_drawing(
+        &self,
+        z: &Tensor<2>,
+        stochastic: bool,
+        readout: Readout,
+        noise: &mut Noise,
+    ) -> Result<Vec<Option<Cell>>, String> {
         Ok(match self {
             GraphVae::Svge(m) => m
-                .decode(z, stochastic)?
+                .decode(z, stochastic, noise)?
                 .into_iter()
                 .map(|(f, b)| match readout {
                     Readout::Union => union_cell(f.forward_cell(), b.backward_cell()),
@@ -253,7 +267,7 @@ impl GraphVae {
                 })
                 .collect(),
             GraphVae::Dvae(m) => m
-                .decode(z, stochastic)?
+                .decode(z, stochastic, noise)?
                 .into_iter()
                 .map(|g| g.forward_cell())
                 .collect(),
@@ -290,12 +304,9 @@ pub fn kl_divergence(mu: Tensor<2>, logvar: Tensor<2>) -> Tensor<1> {
 }
 
 /// Samples one category per row of `logits` by the Gumbel-max trick: [B, 1].
-pub(crate) fn gumbel_argmax(logits: Tensor<2>) -> Tensor<2, Int> {
-    let u = Tensor::<2>::random(
-        logits.dims(),
-        Distribution::Uniform(1e-10, 1.0),
-        &logits.device(),
-    );
+pub(crate) fn gumbel_argmax(logits: Tensor<2>, noise: &mut Noise) -> Tensor<2, Int> {
+    let dims = logits.dims();
+    let u = noise.uniform([dims[0], dims[1]], 1e-10, 1.0, &logits.device());
     let gumbel = u.log().neg().log().neg();
     (logits + gumbel).argmax(1)
 }

@@ -4,7 +4,7 @@
 use burn::module::Module;
 use burn::nn::{Embedding, EmbeddingConfig};
 use burn::tensor::activation::{log_softmax, sigmoid};
-use burn::tensor::{Device, Distribution, Int, Tensor, TensorData};
+use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use super::batch::{DirectedBatch, GraphBatch};
 use super::decoded::DecodedGraph;
@@ -239,6 +239,7 @@ impl Svge {
         start: u8,
         end: u8,
         stochastic: bool,
+        noise: &mut super::Noise,
     ) -> Result<Vec<DecodedGraph>, String> {
         let g = &self.generator;
         let device = z.device();
@@ -258,7 +259,7 @@ impl Svge {
             let choice = if k == n - 2 {
                 Tensor::<2, Int>::from_data(TensorData::new(vec![end as i64; b], [b, 1]), &device)
             } else if stochastic {
-                gumbel_argmax(logits)
+                gumbel_argmax(logits, noise)
             } else {
                 logits.argmax(1)
             };
@@ -273,8 +274,7 @@ impl Svge {
             } else {
                 let logits = self.edge_logits(&propagated, &new, &hg, z);
                 if stochastic {
-                    let u =
-                        Tensor::<2>::random([b, k + 1], Distribution::Uniform(0.0, 1.0), &device);
+                    let u = noise.uniform([b, k + 1], 0.0, 1.0, &device);
                     sigmoid(logits).greater(u).float()
                 } else {
                     logits.greater_elem(0.0).float()
@@ -294,9 +294,10 @@ impl Svge {
         &self,
         z: &Tensor<2>,
         stochastic: bool,
+        noise: &mut super::Noise,
     ) -> Result<Vec<(DecodedGraph, DecodedGraph)>, String> {
-        let f = self.decode_direction(z, INPUT, OUTPUT, stochastic)?;
-        let b = self.decode_direction(z, OUTPUT, INPUT, stochastic)?;
+        let f = self.decode_direction(z, INPUT, OUTPUT, stochastic, noise)?;
+        let b = self.decode_direction(z, OUTPUT, INPUT, stochastic, noise)?;
         Ok(f.into_iter().zip(b).collect())
     }
 
