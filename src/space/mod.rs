@@ -5,6 +5,7 @@ pub mod enas;
 mod error;
 pub mod nb101;
 mod nb101_enumeration;
+pub mod nb101_expansion;
 pub mod nb101_reference;
 pub mod nb201;
 pub mod properties;
