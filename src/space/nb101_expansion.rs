@@ -45,7 +45,7 @@ pub fn expansions(cell: &Cell) -> Result<Vec<Expansion>, SpaceError> {
         });
     }
     let ops: Vec<u8> = (0..OP_NAMES.len() as u8).map(|k| FIRST_OP + k).collect();
-    let mut out = Vec::with_capacity(2 * ops.len() << (n - 1));
+    let mut out = Vec::with_capacity((2 * ops.len()) << (n - 1));
     let mut seen = HashSet::new();
     let mut keep = |e: Expansion| {
         if seen.insert(hash(&e.cell)) {
