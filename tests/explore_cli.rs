@@ -180,6 +180,30 @@ fn predict_and_bo_run_on_the_bundled_model() {
     assert!(best >= start && best <= 94.38, "{start} -> {best}");
     let rank = bo["best_rank"].as_u64().unwrap();
     assert!((1..=15_625).contains(&rank));
+
+    // Pool BO: labelled cells queried by expected improvement, beside random search.
+    let pool = on_nb201(&[
+        "bo",
+        "--pool",
+        "--seeds",
+        "2",
+        "--rounds",
+        "2",
+        "--batch",
+        "10",
+        "--initial",
+        "30",
+    ]);
+    let c = &pool["comparison"];
+    assert_eq!(c["pool"], 15_625);
+    assert_eq!(c["queries"], 50);
+    assert_eq!(c["bo"]["runs"], 2);
+    let oracle = c["oracle"].as_f64().unwrap();
+    assert!((oracle - 94.37).abs() < 0.01, "{oracle}");
+    for k in ["bo", "random"] {
+        let m = c[k]["mean"].as_f64().unwrap();
+        assert!(m <= oracle && m > 85.0, "{k}: {m}");
+    }
 }
 
 #[test]

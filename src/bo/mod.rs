@@ -2,6 +2,7 @@
 //! batch by expected improvement, decode, evaluate, add, refit.
 
 mod linalg;
+pub mod pool;
 mod prediction;
 mod surrogate;
 
