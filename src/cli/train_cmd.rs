@@ -52,6 +52,10 @@ pub struct TrainArgs {
     /// Reparameterisation noise scale (1 = standard VAE; the reference codes use 0.01).
     #[arg(long)]
     pub noise_scale: Option<f64>,
+    /// GCN-EMB: update a level's nodes in topological order (the reference code's; default for
+    /// new runs) or all at once (the paper's description).
+    #[arg(long, value_enum)]
+    pub gcn_order: Option<crate::model::GcnOrder>,
     /// Node state size (default: the paper's for the model).
     #[arg(long)]
     pub hidden: Option<usize>,
@@ -105,6 +109,9 @@ fn config(args: &TrainArgs) -> anyhow::Result<TrainConfig> {
     }
     if let Some(s) = args.noise_scale {
         config.vae.noise_scale = s;
+    }
+    if let Some(o) = args.gcn_order {
+        config.vae.gcn_order = o;
     }
     if let Some(h) = args.hidden {
         config.vae.hidden = h;

@@ -96,6 +96,8 @@ pub struct DvaeEncoder {
 #[derive(Module, Debug)]
 pub struct GcnEncoder {
     levels: Vec<Linear>,
+    /// Levels after the first update node by node ([`super::GcnOrder::InOrder`]).
+    in_order: bool,
     mean: Linear,
     logvar: Linear,
 }
@@ -123,6 +125,49 @@ pub struct Dvae {
     nodes: usize,
 }
 
+/// GCN-EMB's node states after its levels, [B, N, hidden]: normalised sums over each node and
+/// its predecessors, the first level from the node inputs `x`.
+fn gcn_states(
+    e: &GcnEncoder,
+    x: Vec<Tensor<2>>,
+    adj: &Tensor<3>,
+    node_mask: &Tensor<3>,
+) -> Tensor<3> {
+    let n = x.len();
+    // Normalised sums over each node's predecessors and itself; the first level (every level,
+    // in simultaneous order) all nodes at once.
+    let incoming = adj.clone().swap_dims(1, 2);
+    let indeg = incoming.clone().sum_dim(2) + 1.0;
+    let outdeg = adj.clone().sum_dim(2) + 1.0;
+    let norm = incoming / (indeg.clone().matmul(outdeg.swap_dims(1, 2))).sqrt();
+    let mut h = Tensor::stack::<3>(x, 1);
+    for (k, level) in e.levels.iter().enumerate() {
+        if k == 0 || !e.in_order {
+            let agg = h.clone() / indeg.clone() + norm.clone().matmul(h);
+            h = relu(level.forward(agg)) * node_mask.clone();
+            continue;
+        }
+        // In topological order: node v gathers its predecessors' states of this
+        // level, updated before it, and its own of the previous level.
+        let node = |t: &Tensor<3>, v: usize| t.clone().narrow(1, v, 1).squeeze_dim::<2>(1);
+        let mut current: Vec<Tensor<2>> = Vec::with_capacity(n);
+        for v in 0..n {
+            let mut agg = node(&h, v) / node(&indeg, v);
+            for (u, hu) in current.iter().enumerate() {
+                let w = norm
+                    .clone()
+                    .narrow(1, v, 1)
+                    .narrow(2, u, 1)
+                    .squeeze_dim::<2>(2);
+                agg = agg + hu.clone() * w;
+            }
+            current.push(relu(level.forward(agg)) * node(node_mask, v));
+        }
+        h = Tensor::stack::<3>(current, 1);
+    }
+    h
+}
+
 /// Column `v` of the adjacency as [B, 1]: whether u -> v for a fixed u, or per row.
 fn edge(adj: &Tensor<3>, u: usize, v: usize) -> Tensor<2> {
     adj.clone()
@@ -146,6 +191,7 @@ impl Dvae {
             levels.extend((0..2).map(|_| LinearConfig::new(hs, hs).init(device)));
             Encoder::Gcn(GcnEncoder {
                 levels,
+                in_order: config.gcn_order == super::GcnOrder::InOrder,
                 mean: LinearConfig::new(hs, config.latent).init(device),
                 logvar: LinearConfig::new(hs, config.latent).init(device),
             })
@@ -238,16 +284,7 @@ impl Dvae {
                 (e.mean.forward(hg.clone()), e.logvar.forward(hg))
             }
             Encoder::Gcn(e) => {
-                // Normalised sums over predecessors, in synchronous (Jacobi) order.
-                let incoming = adj.clone().swap_dims(1, 2);
-                let indeg = incoming.clone().sum_dim(2) + 1.0;
-                let outdeg = adj.clone().sum_dim(2) + 1.0;
-                let norm = incoming / (indeg.clone().matmul(outdeg.swap_dims(1, 2))).sqrt();
-                let mut h = Tensor::stack::<3>(x, 1);
-                for level in &e.levels {
-                    let agg = h.clone() / indeg.clone() + norm.clone().matmul(h);
-                    h = relu(level.forward(agg)) * batch.node_mask.clone();
-                }
+                let h = gcn_states(e, x, adj, &batch.node_mask);
                 // Sum over the inner nodes (input and output excluded).
                 let inner =
                     batch.node_mask.clone() - first_and_output_mask(&batch.lengths, n, &device);
@@ -412,4 +449,46 @@ fn first_and_output_mask(lengths: &[usize], nodes: usize, device: &Device) -> Te
         .flat_map(|&n| (0..nodes).map(move |i| if i == 0 || i + 1 == n { 1.0 } else { 0.0 }))
         .collect();
     Tensor::from_data(TensorData::new(v, [lengths.len(), nodes, 1]), device)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{GcnOrder, ModelKind, VaeConfig};
+    use crate::space::{Cell, FIRST_OP, INPUT, OUTPUT, SpaceKind};
+
+    /// A chain input -> 6 operations -> output: the last operation is 5 hops from the first.
+    /// Three levels updated in order carry the first node's type all the way; updated all at
+    /// once, they reach 3 hops.
+    #[test]
+    fn in_order_levels_reach_every_ancestor() {
+        let device = Device::flex();
+        let chain = |first: u8| {
+            let mut types = vec![INPUT, first];
+            types.extend([FIRST_OP; 5]);
+            types.push(OUTPUT);
+            let edges: Vec<(usize, usize)> = (0..7).map(|v| (v, v + 1)).collect();
+            Cell::new(types, &edges).unwrap()
+        };
+        let (a, b) = (chain(FIRST_OP), chain(FIRST_OP + 1));
+        for (order, reaches) in [(GcnOrder::InOrder, true), (GcnOrder::Simultaneous, false)] {
+            device.seed(7);
+            let mut config = VaeConfig::paper(ModelKind::GcnEmb);
+            config.hidden = 16;
+            config.gcn_order = order;
+            let model = Dvae::new(&config, SpaceKind::Enas.type_count(), 8, true, &device);
+            let Encoder::Gcn(e) = &model.encoder else {
+                panic!("GCN-EMB has a GCN encoder")
+            };
+            let last_op = |cell: &Cell| {
+                let batch = GraphBatch::new(&[cell], 8, &device);
+                let x = model.node_inputs(&batch.forward.types);
+                let h = gcn_states(e, x, &batch.forward.adj, &batch.node_mask);
+                crate::model::tensor_values::<f32>(h.narrow(1, 6, 1).into_data()).unwrap()
+            };
+            let (sa, sb) = (last_op(&a), last_op(&b));
+            assert!(sa.iter().any(|v| *v != 0.0), "{order:?}: a dead state");
+            assert_eq!(sa != sb, reaches, "{order:?}");
+        }
+    }
 }

@@ -87,6 +87,29 @@ pub struct VaeConfig {
     pub kl_weight: f64,
     /// Scale of the reparameterisation noise: 1 is a standard VAE; the reference codes use 0.01.
     pub noise_scale: f64,
+    /// GCN-EMB: the order in which a level's node states are updated. Runs from before it
+    /// existed used `simultaneous`.
+    #[serde(default = "GcnOrder::simultaneous")]
+    pub gcn_order: GcnOrder,
+}
+
+/// How GCN-EMB's encoder updates the node states of a level after the first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum GcnOrder {
+    /// Every node from the previous level's states of itself and its predecessors (a GCN as
+    /// the paper describes it: "simultaneous graph convolutions").
+    Simultaneous,
+    /// Node by node in topological order, each from its predecessors' states of the current
+    /// level (already updated) and its own of the previous one: what the reference code does
+    /// (it updates its state table in place), so a node sees all its ancestors after two levels.
+    InOrder,
+}
+
+impl GcnOrder {
+    fn simultaneous() -> Self {
+        GcnOrder::Simultaneous
+    }
 }
 
 impl VaeConfig {
@@ -103,6 +126,8 @@ impl VaeConfig {
             op_embedding: 3,
             kl_weight: 0.005,
             noise_scale: 1.0,
+            // The reference code's order, which produced the paper's figures.
+            gcn_order: GcnOrder::InOrder,
         }
     }
 
