@@ -214,3 +214,41 @@ fn two_workers_follow_the_one_worker_loss_trajectory() {
         "latent means (up to {size}) differ by {worst}"
     );
 }
+
+/// GCN-EMB runs before `gcn_order` existed read as simultaneous; fine-tuning one with the new
+/// default order is refused, naming the flag that keeps the source's order.
+#[test]
+fn gcn_emb_fine_tuning_keeps_the_sources_level_order() {
+    use cellspace::model::GcnOrder;
+    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let mut old: serde_json::Value =
+        serde_json::to_value(VaeConfig::paper(ModelKind::GcnEmb)).unwrap();
+    old.as_object_mut().unwrap().remove("gcn_order");
+    let old: VaeConfig = serde_json::from_value(old).unwrap();
+    assert_eq!(old.gcn_order, GcnOrder::Simultaneous);
+    assert_eq!(
+        VaeConfig::paper(ModelKind::GcnEmb).gcn_order,
+        GcnOrder::InOrder
+    );
+    assert_eq!(VaeConfig::paper(ModelKind::Dvae).gcn_order, old.gcn_order);
+
+    let tmp = tempfile::tempdir().unwrap();
+    let never = AtomicBool::new(false);
+    let mut c = config();
+    c.vae = VaeConfig {
+        hidden: 16,
+        gcn_order: GcnOrder::Simultaneous,
+        ..VaeConfig::paper(ModelKind::GcnEmb)
+    };
+    c.epochs = 1;
+    let source = tmp.path().join("source");
+    train(&c, &source, false, &mut |_| {}, &never).unwrap();
+    let mut t = c.clone();
+    t.vae.gcn_order = GcnOrder::InOrder;
+    t.init_from = Some(source);
+    let err = train(&t, &tmp.path().join("tuned"), false, &mut |_| {}, &never).unwrap_err();
+    assert!(
+        err.to_string().contains("--gcn-order simultaneous"),
+        "{err}"
+    );
+}

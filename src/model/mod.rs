@@ -110,6 +110,13 @@ impl GcnOrder {
     fn simultaneous() -> Self {
         GcnOrder::Simultaneous
     }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            GcnOrder::Simultaneous => "simultaneous",
+            GcnOrder::InOrder => "in-order",
+        }
+    }
 }
 
 impl VaeConfig {
@@ -126,8 +133,13 @@ impl VaeConfig {
             op_embedding: 3,
             kl_weight: 0.005,
             noise_scale: 1.0,
-            // The reference code's order, which produced the paper's figures.
-            gcn_order: GcnOrder::InOrder,
+            // The reference code's order, which produced the paper's figures; the other models
+            // keep the value every older run.json reads as, so fine-tuning them still matches.
+            gcn_order: if model == ModelKind::GcnEmb {
+                GcnOrder::InOrder
+            } else {
+                GcnOrder::Simultaneous
+            },
         }
     }
 

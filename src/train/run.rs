@@ -153,6 +153,17 @@ pub fn train(
         .init();
     if let (Some(src), 0) = (&config.init_from, manifest.completed_epochs()) {
         let source = RunManifest::read(src).map_err(TrainError::Run)?;
+        let (was, is) = (source.config.vae.gcn_order, config.vae.gcn_order);
+        if config.vae.model == crate::model::ModelKind::GcnEmb && was != is {
+            return Err(TrainError::Run(format!(
+                "{}: its GCN levels update {} and this run's {}; pass --gcn-order {} to \
+                 fine-tune it",
+                src.display(),
+                was.name(),
+                is.name(),
+                was.name()
+            )));
+        }
         if source.config.vae != config.vae || source.config.space != config.space {
             return Err(TrainError::Run(format!(
                 "{}: its model ({} on {}, state {}) differs from this run's ({} on {}, state {}); \
