@@ -13,7 +13,7 @@ use crate::gui::curves::{CurveSet, CurvesState, plots};
 use crate::gui::tasks::{Outcome, Task, TaskStatus, take_finished};
 use crate::gui::view::{Action, Board, Ctx, Handled, Request, View};
 use crate::gui::workspace::{LoadRequest, Workspace};
-use crate::model::{ModelKind, VaeConfig};
+use crate::model::{GcnOrder, ModelKind, VaeConfig};
 use crate::space::SpaceKind;
 use crate::train::{EpochMetrics, RunManifest, TrainConfig, TrainEvent};
 
@@ -378,6 +378,23 @@ impl TrainingPanel {
                     ui.end_row();
                     ui.label("rounds (DVAE-EMB)");
                     ui.add(egui::DragValue::new(&mut s.config.embedding_rounds).range(1..=20));
+                    ui.end_row();
+                }
+                if s.model == ModelKind::GcnEmb {
+                    ui.label("GCN level order");
+                    egui::ComboBox::from_id_salt("train-gcn-order")
+                        .selected_text(s.vae.gcn_order.name())
+                        .show_ui(ui, |ui| {
+                            for o in [GcnOrder::InOrder, GcnOrder::Simultaneous] {
+                                ui.selectable_value(&mut s.vae.gcn_order, o, o.name());
+                            }
+                        })
+                        .response
+                        .on_hover_text(
+                            "in-order: each node from its predecessors' states of the same \
+                             level (the reference code); simultaneous: all from the previous \
+                             level (the paper's wording)",
+                        );
                     ui.end_row();
                 }
                 ui.label("seed");
