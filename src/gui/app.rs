@@ -199,13 +199,15 @@ impl CellspaceApp {
 
     /// The panel of type `T` (tests and demonstrations look inside).
     pub fn panel<T: View + 'static>(&self) -> Option<&T> {
-        self.views.iter().find_map(|v| v.as_any().downcast_ref())
+        self.views
+            .iter()
+            .find_map(|v| v.as_ref().as_any().downcast_ref())
     }
 
     pub fn panel_mut<T: View + 'static>(&mut self) -> Option<&mut T> {
         self.views
             .iter_mut()
-            .find_map(|v| v.as_any_mut().downcast_mut())
+            .find_map(|v| v.as_mut().as_any_mut().downcast_mut())
     }
 
     /// Runs `f` on the panel of type `T` as the frame would (with a context; its actions
@@ -219,7 +221,7 @@ impl CellspaceApp {
         let mut views = std::mem::take(&mut self.views);
         let out = views
             .iter_mut()
-            .find_map(|v| v.as_any_mut().downcast_mut::<T>())
+            .find_map(|v| v.as_mut().as_any_mut().downcast_mut::<T>())
             .map(|p| f(p, &self.ctx(&board), &mut actions));
         self.views = views;
         self.apply(actions);

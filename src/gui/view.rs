@@ -121,7 +121,24 @@ pub enum Handled {
     Show,
 }
 
-pub trait View {
+/// A panel as its own type: tests and demonstrations look inside with `downcast_ref`. Every
+/// panel has it (blanket impl); call it on the panel (`view.as_ref().as_any()`), not on its box.
+pub trait AsAny {
+    fn as_any(&self) -> &dyn std::any::Any;
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any;
+}
+
+impl<T: std::any::Any> AsAny for T {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
+}
+
+pub trait View: AsAny {
     /// Stable name, for `cellspace gui --panel ID`.
     fn id(&self) -> &'static str;
     /// The tab's title.
@@ -140,9 +157,6 @@ pub trait View {
     fn busy(&self) -> bool;
     /// What the panel does for a screenshot or a demonstration (scripts/screenshots.sh).
     fn demo(&mut self, ctx: &Ctx, actions: &mut Vec<Action>);
-    /// The panel as its own type (tests look inside with `downcast_ref`).
-    fn as_any(&self) -> &dyn std::any::Any;
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any;
     /// What this panel shows the others (see [`Board`]).
     fn publish(&self, _board: &mut Board) {}
     /// Takes a request another panel (or the app) made, if it is this panel's to do.

@@ -414,14 +414,6 @@ impl View for BoPanel {
         self.start(ctx, actions);
     }
 
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
-    }
-
     /// The evaluations, on the other panels' maps.
     fn publish(&self, board: &mut Board) {
         if !self.evaluations.is_empty() {

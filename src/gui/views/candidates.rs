@@ -226,14 +226,6 @@ impl View for CandidatesPanel {
         }
     }
 
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
-    }
-
     fn handle(&mut self, request: &Request, ctx: &Ctx, actions: &mut Vec<Action>) -> Handled {
         match request {
             Request::Pin { cell, row, origin } => {

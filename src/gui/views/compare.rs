@@ -442,14 +442,6 @@ impl View for ComparePanel {
         self.task.is_some()
     }
 
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
-    }
-
     /// The papers' comparisons beside the open run: its space's bundled D-VAE and DVAE-EMB (or
     /// every bundled run, when neither is there).
     fn demo(&mut self, ctx: &Ctx, actions: &mut Vec<Action>) {

@@ -487,12 +487,4 @@ impl View for EpochsPanel {
     }
 
     fn demo(&mut self, _ctx: &Ctx, _actions: &mut Vec<Action>) {}
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
-    }
 }

@@ -253,12 +253,4 @@ impl View for LandscapePanel {
     fn demo(&mut self, ctx: &Ctx, actions: &mut Vec<Action>) {
         self.start(ctx, actions);
     }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
-    }
 }

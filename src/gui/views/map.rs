@@ -672,12 +672,4 @@ impl View for MapPanel {
 
     /// The map as it opens, with the best cell selected.
     fn demo(&mut self, _ctx: &Ctx, _actions: &mut Vec<Action>) {}
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
-    }
 }

@@ -615,14 +615,6 @@ impl View for TrainingPanel {
         }
     }
 
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
-    }
-
     /// The run being trained, for the panels that follow it live (Epochs).
     fn publish(&self, board: &mut Board) {
         if self.task.is_some() {

@@ -308,14 +308,6 @@ impl View for WalkPanel {
         self.start(ctx, actions);
     }
 
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
-    }
-
     /// The walk's steps, on the other panels' maps.
     fn publish(&self, board: &mut Board) {
         if !self.result.is_empty() {
