@@ -118,3 +118,10 @@ impl<E: Send + 'static, R: Send + 'static> TaskStatus for Task<E, R> {
         self.cancel_requested
     }
 }
+
+/// A panel's one optional job as the list [`crate::gui::view::View::tasks`] returns.
+pub fn listed<E: Send + 'static, R: Send + 'static>(
+    task: &mut Option<Task<E, R>>,
+) -> Vec<&mut dyn TaskStatus> {
+    task.iter_mut().map(|t| t as &mut dyn TaskStatus).collect()
+}

@@ -323,15 +323,14 @@ impl View for BoPanel {
     }
 
     fn poll(&mut self, _ctx: &Ctx, actions: &mut Vec<Action>) {
-        let state = self;
-        if let Some(t) = &mut state.task {
+        if let Some(t) = &mut self.task {
             for e in t.drain() {
                 match e {
                     BoEvent::Started {
                         initial_best,
                         initial,
                     } => {
-                        state.initial_best = Some(initial_best);
+                        self.initial_best = Some(initial_best);
                         t.status =
                             format!("{initial} random labelled cells, best {initial_best:.2}");
                     }
@@ -339,29 +338,29 @@ impl View for BoPanel {
                         t.status = format!(
                             "round {}: {} evaluated, best {:.2}",
                             ev.round + 1,
-                            state.evaluations.len() + 1,
+                            self.evaluations.len() + 1,
                             ev.best_so_far
                         );
-                        state.evaluations.push(ev);
+                        self.evaluations.push(ev);
                     }
                     BoEvent::RoundDone {
                         round,
                         best,
                         seconds,
                     } => {
-                        state.round_seconds.push(seconds);
-                        t.progress = Some((round + 1) as f32 / state.rounds.max(1) as f32);
+                        self.round_seconds.push(seconds);
+                        t.progress = Some((round + 1) as f32 / self.rounds.max(1) as f32);
                         t.status =
                             format!("round {} done in {seconds:.1} s, best {best:.2}", round + 1);
                     }
                 }
             }
         }
-        match take_finished(&mut state.task) {
-            Some(Outcome::Done(outcome)) => state.outcome = Some(outcome),
+        match take_finished(&mut self.task) {
+            Some(Outcome::Done(outcome)) => self.outcome = Some(outcome),
             Some(Outcome::Failed(e)) => actions.push(Action::Error(e)),
             // The evaluations streamed so far stay on show; no outcome is recorded.
-            Some(Outcome::Cancelled) => state.cancelled = true,
+            Some(Outcome::Cancelled) => self.cancelled = true,
             None => {}
         }
     }
@@ -397,10 +396,7 @@ impl View for BoPanel {
     }
 
     fn tasks(&mut self) -> Vec<&mut dyn TaskStatus> {
-        self.task
-            .iter_mut()
-            .map(|t| t as &mut dyn TaskStatus)
-            .collect()
+        crate::gui::tasks::listed(&mut self.task)
     }
 
     fn busy(&self) -> bool {

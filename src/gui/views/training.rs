@@ -115,24 +115,23 @@ impl TrainingPanel {
 /// Starts training (or resuming `resume`) with the panel's settings.
 impl TrainingPanel {
     pub fn start(&mut self, resume: Option<PathBuf>, actions: &mut Vec<Action>) {
-        let state = self;
-        let mut config = state.config.clone();
-        config.space = state.space;
-        config.vae = state.vae.clone();
-        config.vae.model = state.model;
-        config.train_limit = (state.train_limit > 0).then_some(state.train_limit);
+        let mut config = self.config.clone();
+        config.space = self.space;
+        config.vae = self.vae.clone();
+        config.vae.model = self.model;
+        config.train_limit = (self.train_limit > 0).then_some(self.train_limit);
         let (dir, is_resume) = match resume {
             Some(d) => (d, true),
-            None => (PathBuf::from(state.out_dir.trim()), false),
+            None => (PathBuf::from(self.out_dir.trim()), false),
         };
         if dir.as_os_str().is_empty() {
             actions.push(Action::Error("choose a folder for the run".into()));
             return;
         }
-        state.job_dir = Some(dir.clone());
-        state.message = None;
-        state.finished_dir = None;
-        state.curves_of = dir.display().to_string();
+        self.job_dir = Some(dir.clone());
+        self.message = None;
+        self.finished_dir = None;
+        self.curves_of = dir.display().to_string();
         if is_resume {
             // A resumed run keeps its own settings; the panel's epochs and backend apply.
             match RunManifest::read(&dir) {
@@ -141,19 +140,19 @@ impl TrainingPanel {
                     config = m.config;
                     config.epochs = epochs;
                     config.backend = backend;
-                    state.curves = m.epochs;
+                    self.curves = m.epochs;
                 }
                 Err(e) => {
-                    state.job_dir = None;
+                    self.job_dir = None;
                     actions.push(Action::Error(e));
                     return;
                 }
             }
         } else {
-            state.curves.clear();
+            self.curves.clear();
         }
         let name = format!("training {}", dir.display());
-        state.task = Some(Task::spawn(name, move |tx, cancel| {
+        self.task = Some(Task::spawn(name, move |tx, cancel| {
             crate::train::train(
                 &config,
                 &dir,
@@ -433,14 +432,13 @@ impl TrainingPanel {
     }
 
     fn view_ui(&mut self, ui: &mut Ui, ctx: &Ctx) {
-        let state = &*self;
-        if state.curves.is_empty() {
+        if self.curves.is_empty() {
             ui.label("No epochs yet: start a run, or open a run folder to see its curves.");
         } else {
             ui.label(format!(
                 "{} epochs of {}",
-                state.curves.len(),
-                state.curves_of
+                self.curves.len(),
+                self.curves_of
             ));
         }
         let height = (ui.available_height() - 40.0) / 2.0;
@@ -449,14 +447,14 @@ impl TrainingPanel {
             .and_then(|w| w.run.as_ref())
             .is_some_and(|r| r.op_embedding.is_some());
         let height = if has_embedding { height * 0.7 } else { height };
-        let name = std::path::Path::new(&state.curves_of)
+        let name = std::path::Path::new(&self.curves_of)
             .file_name()
-            .map_or(state.curves_of.clone(), |n| n.to_string_lossy().to_string());
+            .map_or(self.curves_of.clone(), |n| n.to_string_lossy().to_string());
         let current = CurveSet {
             label: name,
-            epochs: state.curves.clone(),
+            epochs: self.curves.clone(),
         };
-        plots(ui, &current, &state.compare, height);
+        plots(ui, &current, &self.compare, height);
         if has_embedding {
             op_embedding_plot(ctx, ui);
         }
@@ -504,8 +502,7 @@ impl View for TrainingPanel {
     }
 
     fn poll(&mut self, _ctx: &Ctx, actions: &mut Vec<Action>) {
-        let state = self;
-        if let Some(t) = &mut state.task {
+        if let Some(t) = &mut self.task {
             for event in t.drain() {
                 match event {
                     TrainEvent::Started {
@@ -520,9 +517,9 @@ impl View for TrainingPanel {
                             "{parameters} parameters on {device}, from epoch {first_epoch}"
                         );
                         if first_epoch == 0 {
-                            state.curves.clear();
+                            self.curves.clear();
                         }
-                        state.message = fallback.map(|f| format!("note: {f}"));
+                        self.message = fallback.map(|f| format!("note: {f}"));
                         t.progress = Some(first_epoch as f32 / epochs.max(1) as f32);
                     }
                     TrainEvent::Batch {
@@ -531,7 +528,7 @@ impl View for TrainingPanel {
                         batches,
                         loss,
                     } => {
-                        let epochs = state.config.epochs.max(1);
+                        let epochs = self.config.epochs.max(1);
                         t.progress = Some(
                             (epoch as f32 + batch as f32 / batches.max(1) as f32) / epochs as f32,
                         );
@@ -540,34 +537,34 @@ impl View for TrainingPanel {
                             epoch + 1
                         );
                     }
-                    TrainEvent::Epoch(m) => state.curves.push(m),
+                    TrainEvent::Epoch(m) => self.curves.push(m),
                     TrainEvent::Finished { epochs } => {
-                        state.message = Some(format!("finished {epochs} epochs"));
+                        self.message = Some(format!("finished {epochs} epochs"));
                     }
                     TrainEvent::Cancelled { completed_epochs } => {
-                        state.message = Some(format!(
+                        self.message = Some(format!(
                             "cancelled after {completed_epochs} epochs; resume continues from there"
                         ));
                     }
                 }
             }
         }
-        match take_finished(&mut state.task) {
+        match take_finished(&mut self.task) {
             Some(Outcome::Done(m)) => {
-                state.finished_dir = state.job_dir.clone();
-                if state.message.is_none() {
-                    state.message = Some(format!("run {}", m.status));
+                self.finished_dir = self.job_dir.clone();
+                if self.message.is_none() {
+                    self.message = Some(format!("run {}", m.status));
                 }
             }
             // The run folder holds every finished epoch: it can be opened or resumed.
             Some(Outcome::Cancelled) => {
-                state.finished_dir = state.job_dir.clone();
-                if state.message.is_none() {
-                    state.message = Some("cancelled; resume continues from the last epoch".into());
+                self.finished_dir = self.job_dir.clone();
+                if self.message.is_none() {
+                    self.message = Some("cancelled; resume continues from the last epoch".into());
                 }
             }
             Some(Outcome::Failed(e)) => {
-                state.message = Some(e.clone());
+                self.message = Some(e.clone());
                 actions.push(Action::Error(e));
             }
             None => {}
@@ -591,10 +588,7 @@ impl View for TrainingPanel {
     }
 
     fn tasks(&mut self) -> Vec<&mut dyn TaskStatus> {
-        self.task
-            .iter_mut()
-            .map(|t| t as &mut dyn TaskStatus)
-            .collect()
+        crate::gui::tasks::listed(&mut self.task)
     }
 
     fn busy(&self) -> bool {

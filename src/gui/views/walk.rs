@@ -294,10 +294,7 @@ impl View for WalkPanel {
     }
 
     fn tasks(&mut self) -> Vec<&mut dyn TaskStatus> {
-        self.task
-            .iter_mut()
-            .map(|t| t as &mut dyn TaskStatus)
-            .collect()
+        crate::gui::tasks::listed(&mut self.task)
     }
 
     fn busy(&self) -> bool {
