@@ -80,6 +80,8 @@ pub struct CellspaceApp {
     pub notice: Option<String>,
     pub frame: FrameInfo,
     pub backend: Backend,
+    /// What the panels published, gathered once per frame (and before a test's `act`).
+    board: Board,
     launched: Instant,
     screenshot: Option<ScreenshotPlan>,
 }
@@ -128,6 +130,7 @@ impl CellspaceApp {
                 ..Default::default()
             },
             backend: options.backend,
+            board: Board::default(),
             launched: Instant::now(),
             screenshot: options
                 .screenshot
@@ -216,34 +219,34 @@ impl CellspaceApp {
         &mut self,
         f: impl FnOnce(&mut T, &Ctx, &mut Vec<Action>) -> R,
     ) -> Option<R> {
+        self.refresh_board();
         let mut actions = Vec::new();
-        let board = self.board();
         let mut views = std::mem::take(&mut self.views);
         let out = views
             .iter_mut()
             .find_map(|v| v.as_mut().as_any_mut().downcast_mut::<T>())
-            .map(|p| f(p, &self.ctx(&board), &mut actions));
+            .map(|p| f(p, &self.ctx(), &mut actions));
         self.views = views;
         self.apply(actions);
         out
     }
 
-    /// What the panels show one another this frame.
-    fn board(&self) -> Board {
+    /// Gathers what the panels show one another.
+    fn refresh_board(&mut self) {
         let mut board = Board::default();
         for v in &self.views {
             v.publish(&mut board);
         }
-        board
+        self.board = board;
     }
 
     /// What the panels see this frame.
-    fn ctx<'a>(&'a self, board: &'a Board) -> Ctx<'a> {
+    fn ctx(&self) -> Ctx<'_> {
         Ctx {
             workspace: self.workspace.as_ref(),
             selection: self.selection.as_ref(),
             backend: self.backend,
-            board,
+            board: &self.board,
             frame: self.frame,
         }
     }
@@ -252,10 +255,9 @@ impl CellspaceApp {
     /// it asked for.
     fn with_view(&mut self, i: usize, f: impl FnOnce(&mut dyn View, &Ctx, &mut Vec<Action>)) {
         let mut actions = Vec::new();
-        let board = self.board();
         let mut views = std::mem::take(&mut self.views);
         if let Some(v) = views.get_mut(i) {
-            f(v.as_mut(), &self.ctx(&board), &mut actions);
+            f(v.as_mut(), &self.ctx(), &mut actions);
         }
         self.views = views;
         self.apply(actions);
@@ -290,12 +292,11 @@ impl CellspaceApp {
 
     /// Hands `request` to each panel in turn until one takes it.
     pub fn request(&mut self, request: Request) {
-        let board = self.board();
         let mut views = std::mem::take(&mut self.views);
         let mut actions = Vec::new();
         let mut taken = None;
         for (i, v) in views.iter_mut().enumerate() {
-            match v.handle(&request, &self.ctx(&board), &mut actions) {
+            match v.handle(&request, &self.ctx(), &mut actions) {
                 Handled::No => continue,
                 h => {
                     taken = Some((i, h));
@@ -432,9 +433,12 @@ impl CellspaceApp {
             Some(Outcome::Failed(e)) => self.errors.push(e),
             Some(Outcome::Cancelled) | None => {}
         }
+        self.refresh_board();
         for i in 0..self.views.len() {
             self.with_view(i, |v, ctx, actions| v.poll(ctx, actions));
         }
+        // The frame draws what the polls brought in.
+        self.refresh_board();
     }
 
     fn workspace_opened(&mut self, ws: Workspace) {
@@ -637,9 +641,8 @@ impl CellspaceApp {
     /// The inspector on the right: it sees the app as the panels do.
     fn inspector(&mut self, ui: &mut egui::Ui) {
         let mut actions = Vec::new();
-        let board = self.board();
         let mut inspector = std::mem::take(&mut self.inspector);
-        inspector.show(ui, &self.ctx(&board), &mut actions);
+        inspector.show(ui, &self.ctx(), &mut actions);
         self.inspector = inspector;
         self.apply(actions);
     }
