@@ -129,36 +129,6 @@ pub fn latent_means_cancellable(
     Ok(out)
 }
 
-/// Decodes each row of `z` `times` times (stochastic decoding, drawing from `noise`), in one
-/// batch of `times` copies: one large batch runs faster than many small ones.
-fn decode_repeated(
-    model: &GraphVae,
-    z: &Tensor<2>,
-    times: usize,
-    readout: Readout,
-    noise: &mut Noise,
-) -> Result<Vec<Vec<Option<Cell>>>, String> {
-    let b = z.dims()[0];
-    let mut out = vec![Vec::with_capacity(times); b];
-    if times == 0 || b == 0 {
-        return Ok(out);
-    }
-    let tiled = Tensor::cat(vec![z.clone(); times], 0);
-    let cells = model.decode_drawing(&tiled, true, readout, noise)?;
-    if cells.len() != b * times {
-        return Err(format!(
-            "{} cells decoded from {} latent points",
-            cells.len(),
-            b * times
-        ));
-    }
-    // Row r of copy t is cells[t * b + r].
-    for (k, cell) in cells.into_iter().enumerate() {
-        out[k % b].push(cell);
-    }
-    Ok(out)
-}
-
 /// One piece of the evaluation, with its own random stream.
 enum Piece<'a> {
     /// Test graphs: reconstruction from the mean and from sampled z.
@@ -239,10 +209,10 @@ pub fn evaluate(
             Piece::Test(chunk) => {
                 let batch = GraphBatch::new(chunk, space.max_nodes(), device);
                 let (mu, logvar) = model.encode(&batch);
-                let decoded = decode_repeated(
-                    model,
+                let decoded = model.decode_repeated(
                     &mu,
                     protocol.decodes_per_sample,
+                    true,
                     protocol.readout,
                     &mut noise,
                 )?;
@@ -255,10 +225,10 @@ pub fn evaluate(
                     let dims = mu.dims();
                     let eps = noise.normal([dims[0], dims[1]], device);
                     let z = mu.clone() + eps * std.clone();
-                    let decoded = decode_repeated(
-                        model,
+                    let decoded = model.decode_repeated(
                         &z,
                         protocol.decodes_per_sample,
+                        true,
                         protocol.readout,
                         &mut noise,
                     )?;
@@ -270,10 +240,10 @@ pub fn evaluate(
             }
             Piece::Prior(rows) => {
                 let z = noise.normal([*rows, latent], device) * std.clone() + centre.clone();
-                for tries in decode_repeated(
-                    model,
+                for tries in model.decode_repeated(
                     &z,
                     protocol.decodes_per_prior_point,
+                    true,
                     protocol.readout,
                     &mut noise,
                 )? {

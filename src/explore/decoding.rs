@@ -97,20 +97,22 @@ pub fn decode_majority(
         crate::jobs::check(cancel)?;
         let n = flat.len() / latent.max(1);
         let z = Tensor::<2>::from_data(TensorData::new(flat.to_vec(), [n, latent]), &device);
-        let tiled = Tensor::cat(vec![z; attempts], 0);
         let mut noise = Noise::seeded(content_seed(flat));
-        let cells = model.decode_drawing(&tiled, attempts > 1, Readout::Union, &mut noise)?;
-        let mut seen: Vec<Vec<(Cell, usize)>> = vec![Vec::new(); n];
-        // Row r of attempt t is cells[t * n + r].
-        for (k, cell) in cells.into_iter().enumerate() {
-            let Some(cell) = cell else { continue };
-            let counts = &mut seen[k % n];
-            match counts.iter_mut().find(|(c, _)| *c == cell) {
-                Some((_, m)) => *m += 1,
-                None => counts.push((cell, 1)),
-            }
-        }
-        Ok(seen)
+        let decoded =
+            model.decode_repeated(&z, attempts, attempts > 1, Readout::Union, &mut noise)?;
+        Ok(decoded
+            .into_iter()
+            .map(|tries| {
+                let mut counts: Vec<(Cell, usize)> = Vec::new();
+                for cell in tries.into_iter().flatten() {
+                    match counts.iter_mut().find(|(c, _)| *c == cell) {
+                        Some((_, m)) => *m += 1,
+                        None => counts.push((cell, 1)),
+                    }
+                }
+                counts
+            })
+            .collect())
     };
     let mut seen = Vec::with_capacity(rows);
     for piece in crate::threads::map_ordered(workers_for(&device), &pieces, decode_piece) {
