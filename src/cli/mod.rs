@@ -6,6 +6,8 @@ mod compare_cmd;
 mod data_cmd;
 mod eval_cmd;
 mod explore_cmd;
+mod extrapolate_cmd;
+mod finetune_cmd;
 mod stats_cmd;
 mod tables_cmd;
 mod train_cmd;
@@ -55,6 +57,10 @@ pub enum Command {
     Predict(bo_cmd::PredictArgs),
     /// Bayesian optimisation in the latent space against the benchmark table.
     Bo(bo_cmd::BoArgs),
+    /// Fine-tune a run's encoder with an accuracy MLP on few labels (SVGe paper, Table II).
+    Finetune(finetune_cmd::FinetuneArgs),
+    /// Grow an NB101 cell into 8-node cells and rank them by a fine-tuned predictor.
+    Extrapolate(extrapolate_cmd::ExtrapolateArgs),
     /// Two or more runs on one space side by side: Table-I figures, GP fit and smoothness.
     Compare(compare_cmd::CompareArgs),
     /// The papers' tables regenerated from the bundled models, beside the published numbers.
@@ -126,6 +132,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Grid(args)) => explore_cmd::grid(&args),
         Some(Command::Predict(args)) => bo_cmd::predict(&args),
         Some(Command::Bo(args)) => bo_cmd::bo(&args),
+        Some(Command::Finetune(args)) => finetune_cmd::run(&args),
+        Some(Command::Extrapolate(args)) => extrapolate_cmd::run(&args),
         Some(Command::Compare(args)) => compare_cmd::run(&args),
         Some(Command::Tables(args)) => tables_cmd::run(&args),
         Some(Command::Gui(args)) => crate::gui::run(args.start_options()?),

@@ -4,6 +4,7 @@
 pub mod candidates;
 mod decoding;
 mod embedding;
+pub mod extrapolation;
 mod grid;
 mod projection;
 mod tsne;

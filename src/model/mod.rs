@@ -5,12 +5,14 @@ mod decoded;
 mod dvae;
 mod gnn;
 pub mod noise;
+mod regressor;
 mod svge;
 
 pub use batch::GraphBatch;
 pub use decoded::{DecodedGraph, union_cell};
 pub use dvae::Dvae;
 pub use noise::Noise;
+pub use regressor::{AccuracyHead, HEAD_LAYERS, Predictor, PredictorLoss};
 pub use svge::Svge;
 
 use burn::module::Module;

@@ -1,6 +1,7 @@
 //! Training runs: the loop, its events, checkpoints and the JSON run manifest.
 
 mod checkpoint;
+pub mod finetune;
 mod manifest;
 mod run;
 pub mod snapshots;
