@@ -245,3 +245,32 @@ fn evaluation_gives_the_same_figures_on_any_thread_count() {
         "another seed draws other samples"
     );
 }
+
+/// SVGe figure 2's start: the widest NB101 cell whose operations all sit between the input and
+/// the output (four: NB101 allows 9 edges).
+#[test]
+fn the_flat_net_is_the_widest_one_level_nb101_cell() {
+    let data = cellspace::data::Dataset::bundled(cellspace::space::SpaceKind::Nb101).unwrap();
+    let row = cellspace::explore::flat_net(&data).expect("NB101 has flat cells");
+    let cell = &data.records[row].cell;
+    assert!(cellspace::explore::is_flat(cell));
+    assert_eq!(cell.len(), 6, "four operations: {cell:?}");
+    assert_eq!(cell.edge_count(), 8);
+    assert!(
+        data.records[row].accuracy.is_some(),
+        "a labelled one exists"
+    );
+    // No flat cell is wider, and a chain is not flat.
+    assert!(
+        data.records
+            .iter()
+            .filter(|r| cellspace::explore::is_flat(&r.cell))
+            .all(|r| r.cell.len() <= 6)
+    );
+    let chain = data
+        .records
+        .iter()
+        .find(|r| r.cell.len() == 4 && r.cell.edge_count() == 3)
+        .expect("NB101 has 2-operation chains");
+    assert!(!cellspace::explore::is_flat(&chain.cell));
+}

@@ -593,6 +593,30 @@ fn walk_landscape_and_bo_run_to_their_results() {
         Some(best),
         "the walk's first point decodes to the selected cell"
     );
+    // SVGe figure 3's setting: the plane of the cells above 75 %, a grid over [-0.3, 0.3]^2.
+    harness.get_by_label("Landscape").click();
+    harness.step();
+    harness.get_by_label("SVGe figure 3 settings").click();
+    harness.step();
+    harness.get_by_label("Decode grid").click();
+    harness.step();
+    step_until(
+        &mut harness,
+        Duration::from_secs(120),
+        "the grid above 75 %",
+        |a| panel::<LandscapePanel>(a).task.is_none(),
+    );
+    let data = &harness.state().workspace.as_ref().unwrap().data;
+    let above = data
+        .records
+        .iter()
+        .filter(|r| r.accuracy.is_some_and(|a| a > 75.0))
+        .count();
+    let landscape = panel::<LandscapePanel>(harness.state());
+    assert!(above > 2 && above < data.len());
+    assert_eq!(landscape.plane_cells, above);
+    assert_eq!(landscape.grid, (6, 0.3));
+    assert_eq!(landscape.points.len(), 36);
     // Every NB201 cell is in the table: every BO evaluation is one of its rows.
     let app = harness.state();
     let outcome = panel::<BoPanel>(app).outcome.as_ref().unwrap();

@@ -179,7 +179,9 @@ pub struct WalkArgs {
     /// Run folder.
     #[arg(long)]
     pub run: PathBuf,
-    /// Start cell: its id in the data set (ENAS line, NB201 index, NB101 hash).
+    /// Start cell: its id in the data set (ENAS line, NB201 index, NB101 hash), or `flat`
+    /// for the widest flat cell (every operation fed by the input and feeding the output: the
+    /// SVGe paper's figure-2 start).
     #[arg(long)]
     pub from: String,
     /// End cell for a straight-line interpolation instead of a great circle.
@@ -210,7 +212,23 @@ pub fn walk(args: &WalkArgs) -> anyhow::Result<()> {
     let o = open(&args.run, args.backend, args.json)?;
     let decoder = o.decoder(args.attempts);
     o.chosen.device.seed(args.seed);
-    let start = &o.embedding.means[row_of(&o.data, &args.from)?];
+    let from = if args.from == "flat" {
+        let row = crate::explore::flat_net(&o.data)
+            .with_context(|| format!("{} has no flat cell", o.data.space))?;
+        if !args.json {
+            let r = &o.data.records[row];
+            println!(
+                "the flat net: {} ({})",
+                r.id,
+                r.accuracy
+                    .map_or("unlabelled".into(), |a| format!("{a:.2} %"))
+            );
+        }
+        row
+    } else {
+        row_of(&o.data, &args.from)?
+    };
+    let start = &o.embedding.means[from];
     let steps = match &args.to {
         Some(to) => line_walk(
             &decoder,
@@ -232,7 +250,7 @@ pub fn walk(args: &WalkArgs) -> anyhow::Result<()> {
             .collect();
         println!(
             "{}",
-            json!({"from": args.from, "to": args.to, "steps": rows, "model": o.manifest.config.vae.model.name()})
+            json!({"from": o.data.records[from].id, "to": args.to, "steps": rows, "model": o.manifest.config.vae.model.name()})
         );
         return Ok(());
     }
@@ -264,6 +282,10 @@ pub struct GridArgs {
     /// Half-width of the grid in PCA units (default: twice the spread along pc1).
     #[arg(long)]
     pub radius: Option<f64>,
+    /// Fit the PCA plane to the cells above this accuracy (%) only (SVGe figure 3: 75 on
+    /// NB101, with --radius 0.3).
+    #[arg(long)]
+    pub above: Option<f64>,
     #[arg(long, default_value_t = 1)]
     pub attempts: usize,
     #[arg(long, value_enum, default_value = "wgpu")]
@@ -274,14 +296,19 @@ pub struct GridArgs {
 
 pub fn grid(args: &GridArgs) -> anyhow::Result<()> {
     let o = open(&args.run, args.backend, args.json)?;
-    let plane = PcaPlane::fit(&o.embedding.means).map_err(|e| anyhow::anyhow!(e))?;
+    let fitted = match args.above {
+        Some(min) => crate::explore::means_above(&o.data, &o.embedding.means, min),
+        None => o.embedding.means.clone(),
+    };
+    anyhow::ensure!(
+        fitted.len() >= 2,
+        "--above {}: only {} labelled cells are above it; the plane needs two",
+        args.above.unwrap_or(0.0),
+        fitted.len()
+    );
+    let plane = PcaPlane::fit(&fitted).map_err(|e| anyhow::anyhow!(e))?;
     let radius = args.radius.unwrap_or_else(|| {
-        let xs: Vec<f64> = o
-            .embedding
-            .means
-            .iter()
-            .map(|z| plane.project(z).0)
-            .collect();
+        let xs: Vec<f64> = fitted.iter().map(|z| plane.project(z).0).collect();
         let var = xs.iter().map(|x| x * x).sum::<f64>() / xs.len().max(1) as f64;
         2.0 * var.sqrt()
     });
@@ -293,13 +320,17 @@ pub fn grid(args: &GridArgs) -> anyhow::Result<()> {
     if args.json {
         println!(
             "{}",
-            json!({"size": args.size, "radius": radius, "points": points, "distinct_cells": distinct, "valid": valid, "in_table": known})
+            json!({"size": args.size, "radius": radius, "plane_cells": fitted.len(), "above": args.above, "points": points, "distinct_cells": distinct, "valid": valid, "in_table": known})
         );
         return Ok(());
     }
     println!(
-        "{}×{} grid over [-{radius:.3}, {radius:.3}]² of the PCA plane: {valid} valid, {known} in the table, {distinct} distinct cells",
-        args.size, args.size
+        "{}×{} grid over [-{radius:.3}, {radius:.3}]² of the PCA plane of {} cells{}: {valid} valid, {known} in the table, {distinct} distinct cells",
+        args.size,
+        args.size,
+        fitted.len(),
+        args.above
+            .map_or(String::new(), |a| format!(" above {a} %"))
     );
     for row in points.chunks(args.size.max(1)).rev() {
         let line: String = row

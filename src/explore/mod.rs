@@ -14,6 +14,6 @@ pub use candidates::Candidate;
 pub use decoding::{CellIndex, LatentDecoder, decode_majority};
 pub use embedding::{Embedding, embed_dataset};
 pub use grid::{GridPoint, decoded_grid};
-pub use projection::PcaPlane;
+pub use projection::{PcaPlane, means_above};
 pub use tsne::{place_on_map, tsne_2d, tsne_2d_from};
-pub use walk::{WalkStep, great_circle_walk, line_walk};
+pub use walk::{WalkStep, flat_net, great_circle_walk, is_flat, line_walk};

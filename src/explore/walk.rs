@@ -107,3 +107,40 @@ pub fn line_walk(
         .collect();
     decode_points(decoder, points)
 }
+
+/// Whether every operation of `cell` sits on one level: fed by the input alone and feeding the
+/// output alone (no operation follows another, no input-output edge).
+pub fn is_flat(cell: &Cell) -> bool {
+    let n = cell.len();
+    n >= 3
+        && !cell.has_edge(0, n - 1)
+        && (1..n - 1).all(|v| {
+            cell.has_edge(0, v)
+                && cell.has_edge(v, n - 1)
+                && cell.in_degree(v) == 1
+                && cell.out_degree(v) == 1
+        })
+}
+
+/// The flat net the SVGe paper starts its figure-2 walk from ("we start from a flat net"; the
+/// paper shows no picture of it and its code does not name it). cellspace takes the widest flat
+/// cell of the data set (NAS-Bench-101's 9-edge limit allows four parallel operations), and of
+/// those the labelled one of highest accuracy, then the first by id: its row.
+pub fn flat_net(data: &crate::data::Dataset) -> Option<usize> {
+    let key = |r: usize| {
+        let rec = &data.records[r];
+        (
+            rec.cell.len(),
+            rec.accuracy.map(ordered),
+            std::cmp::Reverse(rec.id.clone()),
+        )
+    };
+    (0..data.len())
+        .filter(|&r| is_flat(&data.records[r].cell))
+        .max_by_key(|&r| key(r))
+}
+
+/// An accuracy as an orderable integer (hundredths of a thousandth of a percent).
+fn ordered(a: f64) -> i64 {
+    (a * 1e5).round() as i64
+}

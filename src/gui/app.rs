@@ -279,7 +279,7 @@ impl CellspaceApp {
                             RunExtra::Tsne(xy) => run.tsne = Some(xy),
                             RunExtra::Predicted(p, gp) => {
                                 run.predicted = Some(p);
-                                run.surrogate = Some(gp);
+                                run.surrogate = gp;
                             }
                         }
                     }

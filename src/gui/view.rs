@@ -70,7 +70,8 @@ pub enum OverlayStyle {
 #[derive(Clone)]
 pub enum RunExtra {
     Tsne(Arc<Vec<[f32; 2]>>),
-    Predicted(Arc<Vec<f64>>, Arc<crate::bo::Surrogate>),
+    /// Every cell's predicted accuracy, and the GP that made it (none for the fine-tuned MLP).
+    Predicted(Arc<Vec<f64>>, Option<Arc<crate::bo::Surrogate>>),
 }
 
 /// What a panel asks the app to do after the frame (applied in order, in one place).

@@ -8,20 +8,27 @@ use egui::{Ui, vec2};
 
 use crate::explore::Candidate;
 use crate::explore::candidates::{write_csv, write_json};
+use crate::explore::extrapolation::extrapolate;
 use crate::gui::PathPurpose;
 use crate::gui::app::Selection;
 use crate::gui::cell_view::cell_view;
-use crate::gui::tasks::TaskStatus;
+use crate::gui::tasks::{Outcome, Task, TaskStatus, take_finished};
 use crate::gui::view::{Action, Ctx, Handled, Request, View};
 use crate::gui::workspace::Workspace;
 use crate::space::properties::{average_path_length, clustering_coefficient};
 use crate::space::{Cell, SpaceKind};
+use crate::train::finetune::{find_predictor, load_predictor};
 
 pub struct CandidatesPanel {
     pub candidates: Vec<Candidate>,
     /// The in-window export path (JSON, or CSV for a `.csv` name): it works where no native
     /// dialog can open.
     pub export: String,
+    /// Grown cells to pin from an extrapolation.
+    pub top: usize,
+    pub extrapolation: Option<Task<(), Vec<Candidate>>>,
+    /// The fine-tuned predictor of the open run (looked up once per run folder).
+    predictor: Option<(PathBuf, Option<PathBuf>)>,
 }
 
 impl CandidatesPanel {
@@ -29,6 +36,106 @@ impl CandidatesPanel {
         Self {
             candidates: Vec::new(),
             export: default_export(space),
+            top: 5,
+            extrapolation: None,
+            predictor: None,
+        }
+    }
+
+    /// The predictor folder inside the open run's folder, if it has one.
+    fn predictor_dir(&mut self, ctx: &Ctx) -> Option<PathBuf> {
+        let run = ctx.workspace?.run.as_ref()?;
+        if self
+            .predictor
+            .as_ref()
+            .is_none_or(|(dir, _)| dir != &run.dir)
+        {
+            self.predictor = Some((run.dir.clone(), find_predictor(&run.dir)));
+        }
+        self.predictor.as_ref().and_then(|(_, p)| p.clone())
+    }
+
+    /// Grows the selected cell (or the best labelled one) by one node and pins the `top`
+    /// grown cells of highest predicted accuracy (SVGe Section IV-E).
+    pub fn extrapolate(&mut self, ctx: &Ctx, actions: &mut Vec<Action>) {
+        let Some(ws) = ctx.workspace else { return };
+        let Some(dir) = self.predictor_dir(ctx) else {
+            actions.push(Action::Error(
+                "the open run has no fine-tuned predictor: make one with `cellspace finetune \
+                 --run RUN --labels 1000`"
+                    .into(),
+            ));
+            return;
+        };
+        let row = match ctx.selection {
+            Some(Selection::Row(r)) => Some(*r),
+            Some(Selection::Decoded { row, .. }) => *row,
+            None => None,
+        };
+        let (cell, from) = match row.or_else(|| {
+            let best = ws.data.best()?;
+            ws.data.records.iter().position(|r| std::ptr::eq(r, best))
+        }) {
+            Some(r) => (
+                ws.data.records[r].cell.clone(),
+                ws.data.records[r].id.clone(),
+            ),
+            None => {
+                actions.push(Action::Error("select a cell of the table to grow".into()));
+                return;
+            }
+        };
+        let (device, top) = (ws.device.clone(), self.top.max(1));
+        self.extrapolation = Some(Task::spawn(
+            format!("growing cell {from}"),
+            move |_, cancel| {
+                let (manifest, predictor) = load_predictor(&dir, &device)?;
+                let result = extrapolate(&predictor, &manifest, &cell, &device, &cancel)?;
+                Ok(result
+                    .ranked
+                    .iter()
+                    .take(top)
+                    .enumerate()
+                    .map(|(k, r)| Candidate {
+                        cell: r.expansion.cell.clone(),
+                        id: None,
+                        accuracy: None,
+                        predicted: Some(r.predicted),
+                        origin: format!("cell {from}, {}", r.describe(k + 1)),
+                    })
+                    .collect())
+            },
+        ));
+    }
+
+    fn extrapolation_ui(&mut self, ui: &mut Ui, ctx: &Ctx, actions: &mut Vec<Action>) {
+        let Some(ws) = ctx.workspace else { return };
+        if ws.space != SpaceKind::Nb101 || ws.run.is_none() {
+            return;
+        }
+        ui.separator();
+        ui.strong("Extrapolate");
+        let Some(dir) = self.predictor_dir(ctx) else {
+            ui.weak(
+                "Grows a cell into 8-node cells ranked by a fine-tuned predictor; this run has \
+                 none (cellspace finetune makes one).",
+            );
+            return;
+        };
+        ui.weak(format!(
+            "Grow the selected cell (or the best) by one operation and pin the grown cells of \
+             highest accuracy predicted by {}. They are outside NAS-Bench-101: no true accuracy.",
+            dir.display()
+        ));
+        ui.add(egui::Slider::new(&mut self.top, 1..=20).text("cells to pin"));
+        if ui
+            .add_enabled(
+                self.extrapolation.is_none(),
+                egui::Button::new("Grow and rank"),
+            )
+            .clicked()
+        {
+            self.extrapolate(ctx, actions);
         }
     }
 
@@ -90,7 +197,23 @@ impl View for CandidatesPanel {
         "Candidates"
     }
 
-    fn poll(&mut self, _ctx: &Ctx, _actions: &mut Vec<Action>) {}
+    fn poll(&mut self, _ctx: &Ctx, actions: &mut Vec<Action>) {
+        match take_finished(&mut self.extrapolation) {
+            Some(Outcome::Done(grown)) => {
+                let n = grown.len();
+                for c in grown {
+                    if !self.candidates.iter().any(|o| o.cell == c.cell) {
+                        self.candidates.push(c);
+                    }
+                }
+                actions.push(Action::Notice(format!(
+                    "pinned the {n} grown cells of highest predicted accuracy"
+                )));
+            }
+            Some(Outcome::Failed(e)) => actions.push(Action::Error(format!("extrapolation: {e}"))),
+            Some(Outcome::Cancelled) | None => {}
+        }
+    }
 
     fn controls(&mut self, ui: &mut Ui, ctx: &Ctx, actions: &mut Vec<Action>) {
         ui.heading("Candidates");
@@ -131,6 +254,7 @@ impl View for CandidatesPanel {
         {
             self.candidates.clear();
         }
+        self.extrapolation_ui(ui, ctx, actions);
     }
 
     fn view(&mut self, ui: &mut Ui, ctx: &Ctx, actions: &mut Vec<Action>) {
@@ -153,8 +277,10 @@ impl View for CandidatesPanel {
                             c.id.as_ref()
                                 .map_or("not in the table".to_string(), |id| format!("id {id}")),
                         );
+                        let outside = !space.is_valid(&c.cell) && c.predicted.is_some();
                         ui.label(match c.accuracy {
                             Some(a) => format!("true accuracy {a:.2} %"),
+                            None if outside => "outside the benchmark: no true accuracy".into(),
                             None => "true accuracy unknown".into(),
                         });
                         if let Some(p) = c.predicted {
@@ -192,16 +318,18 @@ impl View for CandidatesPanel {
 
     /// The candidates belong to the data they were pinned from: a new workspace starts empty.
     fn reset(&mut self, ws: &Workspace) {
-        self.candidates.clear();
-        self.export = default_export(ws.space);
+        if let Some(t) = &mut self.extrapolation {
+            t.cancel();
+        }
+        *self = Self::new(ws.space);
     }
 
     fn tasks(&mut self) -> Vec<&mut dyn TaskStatus> {
-        Vec::new()
+        crate::gui::tasks::listed(&mut self.extrapolation)
     }
 
     fn busy(&self) -> bool {
-        false
+        self.extrapolation.is_some()
     }
 
     /// The three best cells of the table pinned.

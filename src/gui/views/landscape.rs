@@ -3,7 +3,7 @@
 
 use egui::{Color32, Rect, Sense, Stroke, Ui, pos2, vec2};
 
-use crate::explore::{GridPoint, LatentDecoder, decoded_grid};
+use crate::explore::{GridPoint, LatentDecoder, PcaPlane, decoded_grid, means_above};
 use crate::gui::app::Selection;
 use crate::gui::tasks::{Outcome, Task, TaskStatus, take_finished};
 use crate::gui::view::{Action, Ctx, View};
@@ -14,10 +14,25 @@ pub struct LandscapePanel {
     /// Half-width of the grid in PCA units (0: from the data).
     pub radius: f64,
     pub attempts: usize,
-    pub task: Option<Task<(), (Vec<GridPoint>, usize)>>,
+    /// Fit the plane to the cells above this accuracy (%) only; 0: to every cell.
+    pub above: f64,
+    pub task: Option<Task<(), Grid>>,
     pub points: Vec<GridPoint>,
     pub distinct: usize,
     pub grid: (usize, f64),
+    /// The plane the grid lies in (the run's, or the one fitted to the cells above).
+    pub plane: Option<PcaPlane>,
+    /// Cells the plane was fitted to.
+    pub plane_cells: usize,
+}
+
+/// A decoded grid and the plane it lies in.
+pub struct Grid {
+    plane: PcaPlane,
+    plane_cells: usize,
+    radius: f64,
+    points: Vec<GridPoint>,
+    distinct: usize,
 }
 
 impl Default for LandscapePanel {
@@ -26,10 +41,13 @@ impl Default for LandscapePanel {
             size: 25,
             radius: 0.0,
             attempts: 1,
+            above: 0.0,
             task: None,
             points: Vec::new(),
             distinct: 0,
             grid: (0, 0.0),
+            plane: None,
+            plane_cells: 0,
         }
     }
 }
@@ -56,22 +74,37 @@ impl LandscapePanel {
             ));
             return;
         };
-        let radius = if self.radius > 0.0 {
-            self.radius
-        } else {
-            data_radius(&run.pca)
-        };
-        self.radius = radius;
         let size = self.size.max(2);
-        self.grid = (size, radius);
         let model = run.model.clone();
-        let plane = run.plane.clone();
         let (data, index, device) = (ws.data.clone(), ws.index.clone(), ws.device.clone());
         let attempts = self.attempts.max(1);
+        let (above, asked) = (self.above, self.radius);
+        let (latents, run_plane, run_pca) =
+            (run.latents.clone(), run.plane.clone(), run.pca.clone());
         self.points.clear();
+        self.grid = (size, 0.0);
         self.task = Some(Task::spawn(
             format!("decoding a {size}x{size} grid"),
             move |_, cancel| {
+                let (plane, plane_cells, pca) = if above > 0.0 {
+                    let fitted = means_above(&data, &latents, above);
+                    if fitted.len() < 2 {
+                        return Err(format!(
+                            "only {} labelled cells are above {above} %: the plane needs two",
+                            fitted.len()
+                        ));
+                    }
+                    let plane = PcaPlane::fit(&fitted)?;
+                    let pca = plane.project_all(&fitted);
+                    (plane, fitted.len(), pca)
+                } else {
+                    (run_plane, latents.len(), run_pca.to_vec())
+                };
+                let radius = if asked > 0.0 {
+                    asked
+                } else {
+                    data_radius(&pca)
+                };
                 let decoder = LatentDecoder {
                     model: &model,
                     data: &data,
@@ -80,7 +113,14 @@ impl LandscapePanel {
                     attempts,
                     cancel: &cancel,
                 };
-                decoded_grid(&decoder, &plane, size, radius)
+                let (points, distinct) = decoded_grid(&decoder, &plane, size, radius)?;
+                Ok(Grid {
+                    plane,
+                    plane_cells,
+                    radius,
+                    points,
+                    distinct,
+                })
             },
         ));
     }
@@ -97,7 +137,22 @@ impl LandscapePanel {
                     .range(0.0..=1000.0),
             );
         });
+        ui.horizontal(|ui| {
+            ui.label("plane of the cells above (%, 0: all)");
+            ui.add(
+                egui::DragValue::new(&mut self.above)
+                    .speed(0.5)
+                    .range(0.0..=100.0),
+            );
+        });
         ui.add(egui::Slider::new(&mut self.attempts, 1..=9).text("decodings per point"));
+        if ui
+            .button("SVGe figure 3 settings")
+            .on_hover_text("the plane of the cells above 75 %, a grid over [-0.3, 0.3]^2")
+            .clicked()
+        {
+            (self.above, self.radius) = (75.0, 0.3);
+        }
         let ready = self.task.is_none() && ctx.workspace.is_some_and(|w| w.run.is_some());
         if ui
             .add_enabled(ready, egui::Button::new("Decode grid"))
@@ -136,9 +191,16 @@ impl LandscapePanel {
             .min(ui.available_height() - 30.0)
             .max(150.0);
         ui.label(format!(
-        "{size}x{size} grid over [-{radius:.2}, {radius:.2}]^2 of the PCA plane: {} distinct cells",
-        self.distinct
-    ));
+            "{size}x{size} grid over [-{radius:.2}, {radius:.2}]^2 of the PCA plane of {} cells{}: \
+             {} distinct cells",
+            self.plane_cells,
+            if self.above > 0.0 {
+                format!(" above {} %", self.above)
+            } else {
+                String::new()
+            },
+            self.distinct
+        ));
         let (rect, response) = ui.allocate_exact_size(vec2(side, side), Sense::click());
         let painter = ui.painter_at(rect);
         let cell = side / size as f32;
@@ -190,9 +252,9 @@ impl LandscapePanel {
                 .clone()
                 .on_hover_text_at_pointer(format!("({:.2}, {:.2}) {text}", p.x, p.y));
             if response.clicked()
-                && let Some(run) = &ws.run
+                && let Some(plane) = &self.plane
             {
-                let latent = run.plane.lift(p.x, p.y);
+                let latent = plane.lift(p.x, p.y);
                 actions.push(Action::Select(Selection::Decoded {
                     cell: p.cell.clone(),
                     latent,
@@ -215,9 +277,13 @@ impl View for LandscapePanel {
 
     fn poll(&mut self, _ctx: &Ctx, actions: &mut Vec<Action>) {
         match take_finished(&mut self.task) {
-            Some(Outcome::Done((points, distinct))) => {
-                self.points = points;
-                self.distinct = distinct;
+            Some(Outcome::Done(grid)) => {
+                self.grid = (self.grid.0, grid.radius);
+                self.radius = grid.radius;
+                self.points = grid.points;
+                self.distinct = grid.distinct;
+                self.plane = Some(grid.plane);
+                self.plane_cells = grid.plane_cells;
             }
             Some(Outcome::Failed(e)) => actions.push(Action::Error(e)),
             Some(Outcome::Cancelled) | None => {}

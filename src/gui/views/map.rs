@@ -47,8 +47,16 @@ struct PointsKey {
     max_accuracy: f64,
     op: Option<u8>,
     has_tsne: bool,
-    has_predicted: bool,
+    /// Which predictions (their allocation): the GP's and the fine-tuned MLP's replace each other.
+    predicted: Option<usize>,
     points: usize,
+}
+
+/// Where the map's predicted accuracies come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Predictor {
+    SparseGp,
+    FineTuned,
 }
 
 /// A map's visible window, per projection (a new projection starts fitted).
@@ -75,8 +83,12 @@ pub struct MapPanel {
     pub tsne_epochs: usize,
     pub tsne_task: Option<TsneTask>,
     pub tsne_seconds: Option<f64>,
-    pub predict_task: Option<Task<(), (Vec<f64>, crate::bo::Surrogate)>>,
+    pub predict_task: Option<Task<(), (Vec<f64>, Option<crate::bo::Surrogate>)>>,
     pub predict_seconds: Option<f64>,
+    /// What the running or last prediction used.
+    pub predicted_by: Predictor,
+    /// The open run's fine-tuned predictor, looked up once per run folder.
+    fine_tuned: Option<(std::path::PathBuf, Option<std::path::PathBuf>)>,
     pub placed: Option<Placed>,
     pub place_task: Option<Task<(), Placed>>,
 }
@@ -103,6 +115,8 @@ impl Default for MapPanel {
             tsne_seconds: None,
             predict_task: None,
             predict_seconds: None,
+            predicted_by: Predictor::SparseGp,
+            fine_tuned: None,
             placed: None,
             place_task: None,
         }
@@ -174,8 +188,53 @@ impl MapPanel {
                 crate::jobs::check(&cancel)?;
                 out.extend(gp.predict(chunk)?.into_iter().map(|p| p.0));
             }
-            Ok((out, gp))
+            Ok((out, Some(gp)))
         }));
+        self.predicted_by = Predictor::SparseGp;
+    }
+
+    /// The fine-tuned predictor folder of the open run (`cellspace finetune`), if any.
+    fn fine_tuned_dir(&mut self, ws: &Workspace) -> Option<std::path::PathBuf> {
+        let run = ws.run.as_ref()?;
+        if self.fine_tuned.as_ref().is_none_or(|(d, _)| d != &run.dir) {
+            let found = crate::train::finetune::find_predictor(&run.dir);
+            self.fine_tuned = Some((run.dir.clone(), found));
+        }
+        self.fine_tuned.as_ref().and_then(|(_, p)| p.clone())
+    }
+
+    /// Every cell's accuracy as the run's fine-tuned MLP predicts it (SVGe Table II's model).
+    pub fn start_fine_tuned_predict(&mut self, ctx: &Ctx, actions: &mut Vec<Action>) {
+        let Some(ws) = ctx.workspace else { return };
+        let Some(dir) = self.fine_tuned_dir(ws) else {
+            actions.push(Action::Error(
+                "the open run has no fine-tuned predictor (cellspace finetune makes one)".into(),
+            ));
+            return;
+        };
+        let (data, device) = (ws.data.clone(), ws.device.clone());
+        self.predict_task = Some(Task::spawn(
+            "fine-tuned MLP prediction",
+            move |_, cancel| {
+                let (manifest, predictor) = crate::train::finetune::load_predictor(&dir, &device)?;
+                if manifest.space != data.space {
+                    return Err(format!(
+                        "{}: a predictor for {}, not {}",
+                        dir.display(),
+                        manifest.space,
+                        data.space
+                    ));
+                }
+                let cells: Vec<&crate::space::Cell> =
+                    data.records.iter().map(|r| &r.cell).collect();
+                let p = crate::train::finetune::predict_cells(
+                    &predictor, &cells, data.space, &device, &cancel,
+                )?;
+                let scale = crate::train::finetune::TARGET_SCALE;
+                Ok((p.into_iter().map(|v| v as f64 * scale).collect(), None))
+            },
+        ));
+        self.predicted_by = Predictor::FineTuned;
     }
 
     /// The positions of the open run's cells in `projection`, with the colours and filters
@@ -194,7 +253,7 @@ impl MapPanel {
             max_accuracy: self.max_accuracy,
             op: self.op,
             has_tsne: run.tsne.is_some(),
-            has_predicted: run.predicted.is_some(),
+            predicted: run.predicted.as_ref().map(|p| Arc::as_ptr(p) as usize),
             points: xy.len(),
         };
         if self.key.as_ref() != Some(&key) {
@@ -411,7 +470,10 @@ impl MapPanel {
             }
         }
         let label = match (self.color_by, run.predicted.as_ref()) {
-            (ColorBy::Predicted, Some(_)) => "predicted accuracy (%)".to_string(),
+            (ColorBy::Predicted, Some(_)) => match self.predicted_by {
+                Predictor::SparseGp => "predicted accuracy (%, sparse GP)".to_string(),
+                Predictor::FineTuned => "predicted accuracy (%, fine-tuned MLP)".to_string(),
+            },
             _ => ws.data.accuracy_label.clone(),
         };
         color_bar(&painter, rect, &ws.scale, &label, ui.visuals().text_color());
@@ -519,7 +581,7 @@ impl View for MapPanel {
                 self.predict_seconds = predict_started.map(|s| s.elapsed().as_secs_f64());
                 actions.push(Action::Attach(RunExtra::Predicted(
                     Arc::new(p),
-                    Arc::new(gp),
+                    gp.map(Arc::new),
                 )));
             }
             Some(Outcome::Failed(e)) => actions.push(Action::Error(e)),
@@ -587,8 +649,25 @@ impl View for MapPanel {
         {
             self.start_predict(ctx, actions);
         }
+        if self.fine_tuned_dir(ws).is_some()
+            && ui
+                .add_enabled(
+                    !running,
+                    egui::Button::new("Predict accuracy (fine-tuned MLP)"),
+                )
+                .on_hover_text(
+                    "The run's encoder and MLP fine-tuned on few labels (cellspace finetune)",
+                )
+                .clicked()
+        {
+            self.start_fine_tuned_predict(ctx, actions);
+        }
         if let Some(s) = self.predict_seconds {
-            ui.weak(format!("GP fit and prediction: {s:.1} s"));
+            let by = match self.predicted_by {
+                Predictor::SparseGp => "GP fit and prediction",
+                Predictor::FineTuned => "fine-tuned MLP prediction",
+            };
+            ui.weak(format!("{by}: {s:.1} s"));
         }
         ui.separator();
         ui.label("Filters");

@@ -4,7 +4,7 @@
 
 use egui::{Color32, Stroke, Ui, vec2};
 
-use crate::explore::{LatentDecoder, WalkStep, great_circle_walk, line_walk};
+use crate::explore::{LatentDecoder, WalkStep, flat_net, great_circle_walk, line_walk};
 use crate::gui::app::Selection;
 use crate::gui::cell_view::cell_view;
 use crate::gui::map_widget::RunMap;
@@ -59,13 +59,32 @@ fn selected_latent(ctx: &Ctx) -> Option<(Vec<f32>, String)> {
     }
 }
 
-/// Starts a walk from the selected cell.
 impl WalkPanel {
+    /// Starts a walk from the selected cell.
     pub fn start(&mut self, ctx: &Ctx, actions: &mut Vec<Action>) {
         let Some((from, label)) = selected_latent(ctx) else {
             actions.push(Action::Error("select a cell to walk from first".into()));
             return;
         };
+        self.start_from(ctx, from, label, actions);
+    }
+
+    /// Selects the space's flat net (SVGe figure 2's start, see [`flat_net`]) and walks the
+    /// great circle from it.
+    pub fn start_from_flat_net(&mut self, ctx: &Ctx, actions: &mut Vec<Action>) {
+        let Some(ws) = ctx.workspace else { return };
+        let Some(run) = &ws.run else { return };
+        let Some(row) = flat_net(&ws.data) else {
+            actions.push(Action::Error(format!("{} has no flat cell", ws.space)));
+            return;
+        };
+        actions.push(Action::Select(Selection::Row(row)));
+        self.mode = WalkMode::GreatCircle;
+        let label = format!("the flat net, cell {}", ws.data.records[row].id);
+        self.start_from(ctx, run.latents[row].clone(), label, actions);
+    }
+
+    fn start_from(&mut self, ctx: &Ctx, from: Vec<f32>, label: String, actions: &mut Vec<Action>) {
         let Some(ws) = ctx.workspace else { return };
         let Some(run) = &ws.run else { return };
         let to = match self.mode {
@@ -131,6 +150,17 @@ impl WalkPanel {
             .clicked()
         {
             self.start(ctx, actions);
+        }
+        let has_run = self.task.is_none() && ctx.workspace.is_some_and(|w| w.run.is_some());
+        if ui
+            .add_enabled(has_run, egui::Button::new("Walk from the flat net"))
+            .on_hover_text(
+                "SVGe figure 2: a great circle from the widest cell whose operations all sit \
+                 between the input and the output",
+            )
+            .clicked()
+        {
+            self.start_from_flat_net(ctx, actions);
         }
         ui.weak("Each point is decoded 5 times; the most frequent valid cell is shown.");
         let r = &self.result;
