@@ -26,4 +26,14 @@ echo "== epochs"
 timeout 900 xvfb-run -a -s "-screen 0 1400x860x24" \
   "$bin" gui --space enas --run assets/models/gcn-emb-enas --panel epochs --backend cpu \
   --screenshot "$out/epochs.png"
+# NB101 (SVGe paper's showcase): the map of all 423,624 cells, figure 2 (the walk from the flat
+# net), figure 3 (the plane of the cells above 75 %, [-0.3, 0.3]^2) and the extrapolated 8-node
+# cells. The first opening embeds every cell (minutes on a CPU); later ones read the cache.
+if [ -f assets/models/svge-nb101/run.json ]; then
+  for panel in map walk landscape candidates; do
+    echo "== nb101 $panel"
+    timeout 1800 xvfb-run -a -s "-screen 0 1400x860x24" \
+      "$bin" gui --space nb101 --panel "$panel" --backend cpu --screenshot "$out/nb101-$panel.png"
+  done
+fi
 ls -l "$out"

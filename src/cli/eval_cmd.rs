@@ -26,7 +26,8 @@ pub struct EvalArgs {
     /// Prior points for validity (reference: 1000).
     #[arg(long, default_value_t = 1000)]
     pub prior: usize,
-    /// Use only this many test graphs.
+    /// Use only this many test graphs (0: all; default: all, but NB101's first 2,000 of
+    /// 42,362).
     #[arg(long)]
     pub test_limit: Option<usize>,
     #[arg(long, default_value_t = 0)]
@@ -63,11 +64,17 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         decodes_per_sample: args.decodes,
         prior_points: args.prior,
         decodes_per_prior_point: args.decodes,
-        test_limit: args.test_limit,
+        test_limit: crate::eval::default_test_limit(space, args.test_limit),
         seed: args.seed,
         readout: args.readout,
         draws: crate::eval::Draws::PerPiece,
     };
+    if let (Some(n), None, false) = (protocol.test_limit, args.test_limit, args.json) {
+        eprintln!(
+            "note: the first {n} of {} test graphs (--test-limit 0 for all of them)",
+            test.len()
+        );
+    }
     let bar = super::progress_bar(1, "evaluating", args.json);
     let started = std::time::Instant::now();
     let m = evaluate(

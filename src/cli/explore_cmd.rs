@@ -256,9 +256,11 @@ pub fn walk(args: &WalkArgs) -> anyhow::Result<()> {
     }
     for (k, s) in steps.iter().enumerate() {
         let dist = s.edit_distance.map_or("-".into(), |d| d.to_string());
-        let acc = s
-            .accuracy
-            .map_or("not in the table".into(), |a| format!("{a:.2} %"));
+        let acc = match (s.accuracy, s.row) {
+            (Some(a), _) => format!("{a:.2} %"),
+            (None, Some(_)) => "unlabelled".into(),
+            (None, None) => "not in the table".into(),
+        };
         let id = s.row.map_or("-".into(), |r| o.data.records[r].id.clone());
         println!(
             "step {k:>2}: {} | distance {dist:>2} | id {id} | {acc}",

@@ -44,9 +44,6 @@ struct Row {
 }
 
 const SVGE_TABLE_I: &str = "SVGe paper, Table I";
-/// NB101's test split has 42,362 cells: the reference protocol on all of them is 4.2 million
-/// decodings (hours on a CPU). The first 2,000 test cells keep it under ten minutes.
-pub const NB101_TEST_LIMIT: usize = 2000;
 const EMB_TABLE_1: &str = "Operation-embeddings paper, Tables 1 and 2";
 
 fn rows() -> Vec<Row> {
@@ -127,7 +124,7 @@ fn measure(
         }
     } else if space == SpaceKind::Nb101 {
         EvalProtocol {
-            test_limit: Some(NB101_TEST_LIMIT),
+            test_limit: Some(crate::eval::NB101_TEST_LIMIT),
             ..EvalProtocol::default()
         }
     } else {

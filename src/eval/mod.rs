@@ -15,6 +15,21 @@ use crate::model::noise::piece_seed;
 use crate::model::{GraphBatch, GraphVae, Noise, Readout, tensor_values};
 use crate::space::{Cell, SpaceKind};
 
+/// NB101's test split holds 42,362 cells: the reference protocol on all of them is 4.2 million
+/// decodings (hours on a CPU). `eval` and `tables` take its first 2,000 unless told otherwise.
+pub const NB101_TEST_LIMIT: usize = 2000;
+
+/// The test-graph limit a command uses when none is given: NB101's default above, else all.
+/// `Some(0)` asks for every test graph.
+pub fn default_test_limit(space: crate::space::SpaceKind, asked: Option<usize>) -> Option<usize> {
+    match asked {
+        Some(0) => None,
+        Some(n) => Some(n),
+        None if space == crate::space::SpaceKind::Nb101 => Some(NB101_TEST_LIMIT),
+        None => None,
+    }
+}
+
 /// How many samples and decodings the metrics use (reference protocol: 10 × 10 per test
 /// graph, 1,000 prior points × 10 decodings).
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]

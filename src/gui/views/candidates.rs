@@ -286,9 +286,19 @@ impl View for CandidatesPanel {
                         if let Some(p) = c.predicted {
                             ui.label(format!("predicted {p:.2} %"));
                         }
+                        let valid = if space.is_valid(&c.cell) {
+                            "yes".to_string()
+                        } else if outside && c.cell.len() > space.max_nodes() {
+                            format!(
+                                "a {}-node cell, beyond the space's {}",
+                                c.cell.len(),
+                                space.max_nodes()
+                            )
+                        } else {
+                            "no".to_string()
+                        };
                         ui.label(format!(
-                            "valid: {} | avg path length {:.3} | clustering {:.3}",
-                            if space.is_valid(&c.cell) { "yes" } else { "no" },
+                            "valid: {valid} | avg path length {:.3} | clustering {:.3}",
                             average_path_length(&c.cell),
                             clustering_coefficient(&c.cell)
                         ));
@@ -332,8 +342,14 @@ impl View for CandidatesPanel {
         self.extrapolation.is_some()
     }
 
-    /// The three best cells of the table pinned.
-    fn demo(&mut self, ctx: &Ctx, _actions: &mut Vec<Action>) {
+    /// The three best cells of the table pinned, and on NB101 with a fine-tuned predictor the
+    /// best cell's grown cells (SVGe Section IV-E).
+    fn demo(&mut self, ctx: &Ctx, actions: &mut Vec<Action>) {
+        if ctx.workspace.is_some_and(|w| w.space == SpaceKind::Nb101)
+            && self.predictor_dir(ctx).is_some()
+        {
+            self.extrapolate(ctx, actions);
+        }
         let Some(ws) = ctx.workspace else { return };
         let mut rows: Vec<usize> = (0..ws.data.len())
             .filter(|&i| ws.data.records[i].accuracy.is_some())

@@ -244,6 +244,9 @@ impl LandscapePanel {
                 (None, _, _) => "nothing decoded".to_string(),
                 (Some(c), false, _) => format!("invalid: {}", c.to_text(ws.space.op_names())),
                 (Some(c), true, Some(a)) => format!("{a:.2} %: {}", c.to_text(ws.space.op_names())),
+                (Some(c), true, None) if p.row.is_some() => {
+                    format!("unlabelled: {}", c.to_text(ws.space.op_names()))
+                }
                 (Some(c), true, None) => {
                     format!("not in the table: {}", c.to_text(ws.space.op_names()))
                 }
@@ -313,7 +316,14 @@ impl View for LandscapePanel {
         self.task.is_some()
     }
 
+    /// NB101: SVGe figure 3's setting (the plane of the cells above 75 %, [-0.3, 0.3]^2).
     fn demo(&mut self, ctx: &Ctx, actions: &mut Vec<Action>) {
+        if ctx
+            .workspace
+            .is_some_and(|w| w.space == crate::space::SpaceKind::Nb101)
+        {
+            (self.above, self.radius) = (75.0, 0.3);
+        }
         self.start(ctx, actions);
     }
 }

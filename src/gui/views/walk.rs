@@ -218,6 +218,7 @@ impl WalkPanel {
                                 ui.label(match (step.valid, step.accuracy) {
                                     (false, _) => "invalid".to_string(),
                                     (true, Some(a)) => format!("{a:.2} %"),
+                                    (true, None) if step.row.is_some() => "unlabelled".to_string(),
                                     (true, None) => "not in table".to_string(),
                                 });
                                 if step.cell.is_some() && ui.small_button("Pin").clicked() {
@@ -331,8 +332,16 @@ impl View for WalkPanel {
         self.task.is_some()
     }
 
+    /// NB101: SVGe figure 2, the great circle from the flat net; elsewhere from the selection.
     fn demo(&mut self, ctx: &Ctx, actions: &mut Vec<Action>) {
-        self.start(ctx, actions);
+        if ctx
+            .workspace
+            .is_some_and(|w| w.space == crate::space::SpaceKind::Nb101)
+        {
+            self.start_from_flat_net(ctx, actions);
+        } else {
+            self.start(ctx, actions);
+        }
     }
 
     /// The walk's steps, on the other panels' maps.
