@@ -85,8 +85,21 @@ fn a_bad_user_file_is_an_error_with_file_and_line() {
 #[test]
 fn every_sub_command_has_help() {
     let subs = [
-        "data", "stats", "train", "eval", "bench", "embed", "walk", "grid", "predict", "bo",
-        "compare", "tables", "gui",
+        "data",
+        "stats",
+        "train",
+        "eval",
+        "bench",
+        "embed",
+        "walk",
+        "grid",
+        "predict",
+        "bo",
+        "finetune",
+        "extrapolate",
+        "compare",
+        "tables",
+        "gui",
     ];
     // The list is the CLI's: `cellspace --help` names each of them and no other.
     let top = cellspace(&["--help"]);

@@ -266,3 +266,55 @@ fn tables_put_our_figures_beside_the_papers_and_name_missing_models() {
         "{md}"
     );
 }
+
+#[test]
+fn finetune_saves_a_predictor_and_extrapolate_explains_what_it_needs() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("predictor");
+    let out_arg = out.to_str().unwrap();
+    let v = on_nb201(&[
+        "finetune", "--labels", "40", "--runs", "2", "--epochs", "2", "--out", out_arg,
+    ]);
+    let runs = v["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 2);
+    for r in runs {
+        assert_eq!(r["train_cells"], 40);
+        assert_eq!(r["test_cells"], 1563, "every NB201 test cell is labelled");
+        assert!(r["test_mse"].as_f64().unwrap().is_finite());
+    }
+    assert_ne!(runs[0]["seed"], runs[1]["seed"]);
+    assert!(v["mse_mean"].as_f64().unwrap() > 0.0);
+    assert!(out.join("predictor.json").is_file() && out.join("predictor.bpk").is_file());
+
+    // Extrapolation grows NB101 cells: an NB201 predictor is refused, with the reason.
+    let o = Command::new(env!("CARGO_BIN_EXE_cellspace"))
+        .env("BURN_DEVICE", "flex")
+        .args([
+            "extrapolate",
+            "--run",
+            "assets/models/svge-nb201",
+            "--backend",
+            "cpu",
+        ])
+        .args(["--predictor", out_arg])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("NAS-Bench-101"), "{err}");
+    // Without one, it says how to make one.
+    let o = Command::new(env!("CARGO_BIN_EXE_cellspace"))
+        .env("BURN_DEVICE", "flex")
+        .args([
+            "extrapolate",
+            "--run",
+            "assets/models/svge-nb201",
+            "--backend",
+            "cpu",
+        ])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("cellspace finetune"), "{err}");
+}
