@@ -24,6 +24,9 @@ pub struct LandscapePanel {
     pub plane: Option<PcaPlane>,
     /// Cells the plane was fitted to.
     pub plane_cells: usize,
+    /// Accuracy of each grid point's cell as the run's fine-tuned predictor sees it, where the
+    /// table has none (most NB101 cells are unlabelled) and the run has a predictor.
+    pub predicted: Vec<Option<f64>>,
 }
 
 /// A decoded grid and the plane it lies in.
@@ -33,6 +36,7 @@ pub struct Grid {
     radius: f64,
     points: Vec<GridPoint>,
     distinct: usize,
+    predicted: Vec<Option<f64>>,
 }
 
 impl Default for LandscapePanel {
@@ -48,6 +52,7 @@ impl Default for LandscapePanel {
             grid: (0, 0.0),
             plane: None,
             plane_cells: 0,
+            predicted: Vec::new(),
         }
     }
 }
@@ -63,6 +68,30 @@ fn data_radius(pca: &[[f32; 2]]) -> f64 {
     }
     v.sort_by(f64::total_cmp);
     v[(v.len() * 98 / 100).min(v.len() - 1)].max(1e-3)
+}
+
+/// The fine-tuned predictor's accuracy (%) of each valid grid cell without a true one.
+fn predict_unlabelled(
+    dir: &std::path::Path,
+    points: &[GridPoint],
+    device: &burn::tensor::Device,
+    cancel: &std::sync::atomic::AtomicBool,
+) -> Result<Vec<Option<f64>>, String> {
+    let (manifest, predictor) = crate::train::finetune::load_predictor(dir, device)?;
+    let wanted: Vec<usize> = (0..points.len())
+        .filter(|&k| points[k].valid && points[k].accuracy.is_none() && points[k].cell.is_some())
+        .collect();
+    let cells: Vec<&crate::space::Cell> = wanted
+        .iter()
+        .filter_map(|&k| points[k].cell.as_ref())
+        .collect();
+    let values =
+        crate::train::finetune::predict_cells(&predictor, &cells, manifest.space, device, cancel)?;
+    let mut out = vec![None; points.len()];
+    for (&k, v) in wanted.iter().zip(values) {
+        out[k] = Some(v as f64 * crate::train::finetune::TARGET_SCALE);
+    }
+    Ok(out)
 }
 
 impl LandscapePanel {
@@ -81,6 +110,7 @@ impl LandscapePanel {
         let (above, asked) = (self.above, self.radius);
         let (latents, run_plane, run_pca) =
             (run.latents.clone(), run.plane.clone(), run.pca.clone());
+        let predictor = crate::train::finetune::find_predictor(&run.dir);
         self.points.clear();
         self.grid = (size, 0.0);
         self.task = Some(Task::spawn(
@@ -114,12 +144,17 @@ impl LandscapePanel {
                     cancel: &cancel,
                 };
                 let (points, distinct) = decoded_grid(&decoder, &plane, size, radius)?;
+                let predicted = match predictor {
+                    Some(dir) => predict_unlabelled(&dir, &points, &device, &cancel)?,
+                    None => vec![None; points.len()],
+                };
                 Ok(Grid {
                     plane,
                     plane_cells,
                     radius,
                     points,
                     distinct,
+                    predicted,
                 })
             },
         ));
@@ -201,6 +236,12 @@ impl LandscapePanel {
             },
             self.distinct
         ));
+        if self.predicted.iter().any(|p| p.is_some()) {
+            ui.weak(
+                "dotted: no true accuracy, coloured by the run's fine-tuned predictor (cellspace \
+                 finetune)",
+            );
+        }
         let (rect, response) = ui.allocate_exact_size(vec2(side, side), Sense::click());
         let painter = ui.painter_at(rect);
         let cell = side / size as f32;
@@ -215,12 +256,17 @@ impl LandscapePanel {
                 ),
                 vec2(cell, cell),
             );
+            let predicted = self.predicted.get(k).copied().flatten();
             let color = if p.valid {
-                scale.color(p.accuracy)
+                scale.color(p.accuracy.or(predicted))
             } else {
                 Color32::from_gray(90)
             };
             painter.rect_filled(r.shrink(0.5), 0.0, color);
+            // A predicted colour is marked, so it never passes for a measured one.
+            if p.accuracy.is_none() && predicted.is_some() {
+                painter.circle_filled(r.center(), (cell * 0.12).max(1.0), Color32::BLACK);
+            }
             if response.hover_pos().is_some_and(|h| r.contains(h)) {
                 hovered = Some(k);
                 painter.rect_stroke(
@@ -244,11 +290,19 @@ impl LandscapePanel {
                 (None, _, _) => "nothing decoded".to_string(),
                 (Some(c), false, _) => format!("invalid: {}", c.to_text(ws.space.op_names())),
                 (Some(c), true, Some(a)) => format!("{a:.2} %: {}", c.to_text(ws.space.op_names())),
-                (Some(c), true, None) if p.row.is_some() => {
-                    format!("unlabelled: {}", c.to_text(ws.space.op_names()))
-                }
                 (Some(c), true, None) => {
-                    format!("not in the table: {}", c.to_text(ws.space.op_names()))
+                    let what = if p.row.is_some() {
+                        "unlabelled"
+                    } else {
+                        "not in the table"
+                    };
+                    let guess = self
+                        .predicted
+                        .get(k)
+                        .copied()
+                        .flatten()
+                        .map_or(String::new(), |v| format!(", predicted {v:.2} %"));
+                    format!("{what}{guess}: {}", c.to_text(ws.space.op_names()))
                 }
             };
             response
@@ -287,6 +341,7 @@ impl View for LandscapePanel {
                 self.distinct = grid.distinct;
                 self.plane = Some(grid.plane);
                 self.plane_cells = grid.plane_cells;
+                self.predicted = grid.predicted;
             }
             Some(Outcome::Failed(e)) => actions.push(Action::Error(e)),
             Some(Outcome::Cancelled) | None => {}
