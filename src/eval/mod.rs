@@ -312,3 +312,21 @@ pub fn evaluate(
         decodings: sum.tries + sum.tries_mean + sum.total,
     })
 }
+
+#[cfg(test)]
+mod test_limit_tests {
+    use super::{NB101_TEST_LIMIT, default_test_limit};
+    use crate::space::SpaceKind;
+
+    #[test]
+    fn nb101_defaults_to_a_limit_that_zero_lifts() {
+        assert_eq!(
+            default_test_limit(SpaceKind::Nb101, None),
+            Some(NB101_TEST_LIMIT)
+        );
+        assert_eq!(default_test_limit(SpaceKind::Nb101, Some(0)), None);
+        assert_eq!(default_test_limit(SpaceKind::Nb101, Some(50)), Some(50));
+        assert_eq!(default_test_limit(SpaceKind::Enas, None), None);
+        assert_eq!(default_test_limit(SpaceKind::Nb201, Some(0)), None);
+    }
+}
