@@ -143,6 +143,16 @@ pub fn run(args: &ExtrapolateArgs) -> anyhow::Result<()> {
                 println!("        {line}");
             }
         }
+        let outside = candidates
+            .iter()
+            .filter(|c| c.predicted.is_some_and(|p| !(0.0..=100.0).contains(&p)))
+            .count();
+        if outside > 0 {
+            println!(
+                "note: {outside} predictions fall outside 0-100 %: the predictor extrapolates \
+                 beyond the cells it was fine-tuned on (7 nodes at most)"
+            );
+        }
         if let Some(out) = &args.out {
             println!("all {} written to {}", candidates.len(), out.display());
         }
