@@ -13,7 +13,7 @@ use cellspace::train::finetune::{
     save_predictor, start_predictor,
 };
 
-const NEVER: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+static NEVER: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 fn small_svge() -> VaeConfig {
     let mut config = VaeConfig::paper(ModelKind::Svge);

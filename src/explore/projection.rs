@@ -114,6 +114,21 @@ impl PcaPlane {
     }
 }
 
+/// The latent means of the labelled cells above `min_accuracy` (%): the cells the SVGe paper's
+/// figure 3 fits its PCA plane to (75 % on NB101).
+pub fn means_above(
+    data: &crate::data::Dataset,
+    means: &[Vec<f32>],
+    min_accuracy: f64,
+) -> Vec<Vec<f32>> {
+    data.records
+        .iter()
+        .zip(means)
+        .filter(|(r, _)| r.accuracy.is_some_and(|a| a > min_accuracy))
+        .map(|(_, z)| z.clone())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -278,19 +293,4 @@ mod tests {
         ragged[3].pop();
         assert!(PcaPlane::fit(&ragged).unwrap_err().contains("point 3"));
     }
-}
-
-/// The latent means of the labelled cells above `min_accuracy` (%): the cells the SVGe paper's
-/// figure 3 fits its PCA plane to (75 % on NB101).
-pub fn means_above(
-    data: &crate::data::Dataset,
-    means: &[Vec<f32>],
-    min_accuracy: f64,
-) -> Vec<Vec<f32>> {
-    data.records
-        .iter()
-        .zip(means)
-        .filter(|(r, _)| r.accuracy.is_some_and(|a| a > min_accuracy))
-        .map(|(_, z)| z.clone())
-        .collect()
 }

@@ -52,6 +52,9 @@ struct PointsKey {
     points: usize,
 }
 
+/// Every cell's predicted accuracy, and the GP that made it (none for the fine-tuned MLP).
+pub type Prediction = (Vec<f64>, Option<crate::bo::Surrogate>);
+
 /// Where the map's predicted accuracies come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Predictor {
@@ -83,7 +86,7 @@ pub struct MapPanel {
     pub tsne_epochs: usize,
     pub tsne_task: Option<TsneTask>,
     pub tsne_seconds: Option<f64>,
-    pub predict_task: Option<Task<(), (Vec<f64>, Option<crate::bo::Surrogate>)>>,
+    pub predict_task: Option<Task<(), Prediction>>,
     pub predict_seconds: Option<f64>,
     /// What the running or last prediction used.
     pub predicted_by: Predictor,
