@@ -319,15 +319,16 @@ pub fn grid(args: &GridArgs) -> anyhow::Result<()> {
         decoded_grid(&decoder, &plane, args.size, radius).map_err(anyhow::Error::msg)?;
     let valid = points.iter().filter(|p| p.valid).count();
     let known = points.iter().filter(|p| p.accuracy.is_some()).count();
+    let in_table = points.iter().filter(|p| p.row.is_some()).count();
     if args.json {
         println!(
             "{}",
-            json!({"size": args.size, "radius": radius, "plane_cells": fitted.len(), "above": args.above, "points": points, "distinct_cells": distinct, "valid": valid, "in_table": known})
+            json!({"size": args.size, "radius": radius, "plane_cells": fitted.len(), "above": args.above, "points": points, "distinct_cells": distinct, "valid": valid, "in_table": in_table, "labelled": known})
         );
         return Ok(());
     }
     println!(
-        "{}×{} grid over [-{radius:.3}, {radius:.3}]² of the PCA plane of {} cells{}: {valid} valid, {known} in the table, {distinct} distinct cells",
+        "{}×{} grid over [-{radius:.3}, {radius:.3}]² of the PCA plane of {} cells{}: {valid} valid, {in_table} in the table, {known} labelled, {distinct} distinct cells",
         args.size,
         args.size,
         fitted.len(),

@@ -290,7 +290,7 @@ impl View for CandidatesPanel {
                             "yes".to_string()
                         } else if outside && c.cell.len() > space.max_nodes() {
                             format!(
-                                "a {}-node cell, beyond the space's {}",
+                                "{} nodes, beyond the space's {}",
                                 c.cell.len(),
                                 space.max_nodes()
                             )
