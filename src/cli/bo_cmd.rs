@@ -8,7 +8,7 @@ use clap::Args;
 use serde_json::json;
 
 use crate::backend::Backend;
-use crate::bo::{BoConfig, BoEvent, CandidateSampler, GpSettings, optimise};
+use crate::bo::{BoConfig, BoEvent, CandidateSampler, GpSettings, optimise_estimating};
 use crate::space::SpaceKind;
 
 #[derive(Debug, Args)]
@@ -129,6 +129,10 @@ pub struct BoArgs {
     /// number of queries and the pool's best, over `--seeds` runs.
     #[arg(long)]
     pub pool: bool,
+    /// Value decoded cells the table has no label for (NB101) by the run's fine-tuned
+    /// predictor (`cellspace finetune`): estimates, learnt from but never counted as the best.
+    #[arg(long)]
+    pub estimate_unlabelled: bool,
     /// Runs of the pool comparison (seeds `--seed` onwards).
     #[arg(long, default_value_t = 10)]
     pub seeds: usize,
@@ -168,10 +172,37 @@ pub fn bo(args: &BoArgs) -> anyhow::Result<()> {
     let mut rounds = Vec::new();
     let mut rounds_seconds = 0.0;
     let started = std::time::Instant::now();
-    let outcome = optimise(
+    let loaded = if args.estimate_unlabelled {
+        let dir = crate::train::finetune::find_predictor(&args.run).ok_or_else(|| {
+            anyhow::anyhow!(
+                "--estimate-unlabelled: {} has no fine-tuned predictor (finetune-*); make one \
+                 with `cellspace finetune --run {}`",
+                args.run.display(),
+                args.run.display()
+            )
+        })?;
+        let (manifest, predictor) = crate::train::finetune::load_predictor(&dir, &chosen.device)
+            .map_err(anyhow::Error::msg)?;
+        if !json_out {
+            println!(
+                "decoded cells without a label are valued by the predictor in {} (estimates)",
+                dir.display()
+            );
+        }
+        Some((manifest.space, predictor))
+    } else {
+        None
+    };
+    let estimate = loaded.as_ref().map(|(space, predictor)| {
+        crate::train::finetune::estimator(predictor, *space, &chosen.device)
+    });
+    let outcome = optimise_estimating(
         &decoder,
         latents,
         &config,
+        estimate
+            .as_ref()
+            .map(|e| e as &(dyn Fn(&crate::space::Cell) -> Option<f64> + Sync)),
         &mut |e| match e {
             BoEvent::Started {
                 initial_best,

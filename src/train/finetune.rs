@@ -397,3 +397,18 @@ pub fn find_predictor(run: &Path) -> Option<PathBuf> {
     found.sort();
     found.into_iter().next()
 }
+
+/// A predictor as BO's estimator: a cell's predicted accuracy (%), or `None` when it cannot be
+/// encoded.
+pub fn estimator<'a>(
+    predictor: &'a Predictor,
+    space: SpaceKind,
+    device: &'a Device,
+) -> impl Fn(&Cell) -> Option<f64> + Sync + 'a {
+    move |cell: &Cell| {
+        let never = AtomicBool::new(false);
+        predict_cells(predictor, &[cell], space, device, &never)
+            .ok()
+            .and_then(|v| v.first().map(|&p| p as f64 * TARGET_SCALE))
+    }
+}

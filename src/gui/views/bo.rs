@@ -6,7 +6,7 @@ use std::sync::Arc;
 use egui::{Color32, Stroke, Ui, vec2};
 use egui_plot::{Line, Plot, PlotPoints};
 
-use crate::bo::{BoConfig, BoEvent, BoOutcome, Evaluation, optimise};
+use crate::bo::{BoConfig, BoEvent, BoOutcome, Evaluation};
 use crate::data::{Dataset, NB201_METRICS};
 use crate::explore::{CellIndex, LatentDecoder};
 use crate::gui::app::Selection;
@@ -35,6 +35,8 @@ pub struct BoPanel {
     pub data: Option<Arc<Dataset>>,
     /// This panel's own map (its own pan and zoom).
     pub map: RunMap,
+    /// NB101: value decoded cells without a label by the run's fine-tuned predictor.
+    pub estimate_unlabelled: bool,
 }
 
 impl Default for BoPanel {
@@ -54,6 +56,7 @@ impl Default for BoPanel {
             cancelled: false,
             data: None,
             map: RunMap::default(),
+            estimate_unlabelled: false,
         }
     }
 }
@@ -86,6 +89,11 @@ impl BoPanel {
         let model = run.model.clone();
         let latents = run.latents.clone();
         let device = ws.device.clone();
+        let predictor = if self.estimate_unlabelled {
+            crate::train::finetune::find_predictor(&run.dir)
+        } else {
+            None
+        };
         self.evaluations.clear();
         self.round_seconds.clear();
         self.outcome = None;
@@ -103,10 +111,20 @@ impl BoPanel {
                 attempts: 1,
                 cancel: &cancel,
             };
-            optimise(
+            let loaded = match &predictor {
+                Some(dir) => Some(crate::train::finetune::load_predictor(dir, &device)?),
+                None => None,
+            };
+            let estimate = loaded
+                .as_ref()
+                .map(|(m, p)| crate::train::finetune::estimator(p, m.space, &device));
+            crate::bo::optimise_estimating(
                 &decoder,
                 &latents,
                 &config,
+                estimate
+                    .as_ref()
+                    .map(|e| e as &(dyn Fn(&crate::space::Cell) -> Option<f64> + Sync)),
                 &mut |e| {
                     let _ = tx.send(e);
                 },
@@ -150,6 +168,23 @@ impl BoPanel {
                     }
                 });
         });
+        let has_predictor = ws
+            .run
+            .as_ref()
+            .is_some_and(|r| crate::train::finetune::find_predictor(&r.dir).is_some());
+        if space == SpaceKind::Nb101 && has_predictor {
+            ui.add_enabled(
+                !running,
+                egui::Checkbox::new(
+                    &mut self.estimate_unlabelled,
+                    "value unlabelled cells by the fine-tuned predictor",
+                ),
+            )
+            .on_hover_text(
+                "Decoded cells without a label get the run's fine-tuned predictor's value \
+                 (marked 'est.'): learnt from, never counted as the best",
+            );
+        }
         if space == SpaceKind::Enas {
             ui.colored_label(
             ui.visuals().warn_fg_color,
