@@ -82,18 +82,7 @@ pub fn run(args: &ExtrapolateArgs) -> anyhow::Result<()> {
     )
     .map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
     let space = manifest.space;
-    let candidates: Vec<Candidate> = result
-        .ranked
-        .iter()
-        .enumerate()
-        .map(|(k, r)| Candidate {
-            cell: r.expansion.cell.clone(),
-            id: None,
-            accuracy: None,
-            predicted: Some(r.predicted),
-            origin: r.describe(k + 1),
-        })
-        .collect();
+    let candidates: Vec<Candidate> = result.candidates(usize::MAX, "");
     if let Some(out) = &args.out {
         let is_csv = out
             .extension()

@@ -36,6 +36,25 @@ impl RankedExpansion {
     }
 }
 
+impl Extrapolation {
+    /// The `top` best-predicted grown cells as candidates (no id, no true accuracy), their
+    /// origin `prefix` followed by how each was grown.
+    pub fn candidates(&self, top: usize, prefix: &str) -> Vec<crate::explore::Candidate> {
+        self.ranked
+            .iter()
+            .take(top)
+            .enumerate()
+            .map(|(k, r)| crate::explore::Candidate {
+                cell: r.expansion.cell.clone(),
+                id: None,
+                accuracy: None,
+                predicted: Some(r.predicted),
+                origin: format!("{prefix}{}", r.describe(k + 1)),
+            })
+            .collect()
+    }
+}
+
 /// The source cell's own prediction and its expansions, best predicted first.
 pub struct Extrapolation {
     pub source_predicted: f64,

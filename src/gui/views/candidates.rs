@@ -91,19 +91,7 @@ impl CandidatesPanel {
             move |_, cancel| {
                 let (manifest, predictor) = load_predictor(&dir, &device)?;
                 let result = extrapolate(&predictor, &manifest, &cell, &device, &cancel)?;
-                Ok(result
-                    .ranked
-                    .iter()
-                    .take(top)
-                    .enumerate()
-                    .map(|(k, r)| Candidate {
-                        cell: r.expansion.cell.clone(),
-                        id: None,
-                        accuracy: None,
-                        predicted: Some(r.predicted),
-                        origin: format!("cell {from}, {}", r.describe(k + 1)),
-                    })
-                    .collect())
+                Ok(result.candidates(top, &format!("cell {from}, ")))
             },
         ));
     }
