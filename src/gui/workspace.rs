@@ -31,6 +31,9 @@ pub struct OpenRun {
     pub surrogate: Option<Arc<crate::bo::Surrogate>>,
     /// The learned operation embedding (*-EMB models), one row per node type.
     pub op_embedding: Option<Vec<Vec<f32>>>,
+    /// The run's fine-tuned accuracy predictor folder (`cellspace finetune`), looked up once
+    /// when the run opens.
+    pub predictor: Option<PathBuf>,
 }
 
 pub struct Workspace {
@@ -163,6 +166,7 @@ pub fn load(
             });
             let op_embedding = op_embedding.transpose()?;
             Some(OpenRun {
+                predictor: crate::train::finetune::find_predictor(&dir),
                 dir,
                 manifest,
                 model,

@@ -90,7 +90,7 @@ impl BoPanel {
         let latents = run.latents.clone();
         let device = ws.device.clone();
         let predictor = if self.estimate_unlabelled {
-            crate::train::finetune::find_predictor(&run.dir)
+            run.predictor.clone()
         } else {
             None
         };
@@ -168,10 +168,7 @@ impl BoPanel {
                     }
                 });
         });
-        let has_predictor = ws
-            .run
-            .as_ref()
-            .is_some_and(|r| crate::train::finetune::find_predictor(&r.dir).is_some());
+        let has_predictor = ws.run.as_ref().is_some_and(|r| r.predictor.is_some());
         if space == SpaceKind::Nb101 && has_predictor {
             ui.add_enabled(
                 !running,

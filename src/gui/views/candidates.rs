@@ -17,7 +17,7 @@ use crate::gui::view::{Action, Ctx, Handled, Request, View};
 use crate::gui::workspace::Workspace;
 use crate::space::properties::{average_path_length, clustering_coefficient};
 use crate::space::{Cell, SpaceKind};
-use crate::train::finetune::{find_predictor, load_predictor};
+use crate::train::finetune::load_predictor;
 
 pub struct CandidatesPanel {
     pub candidates: Vec<Candidate>,
@@ -27,8 +27,6 @@ pub struct CandidatesPanel {
     /// Grown cells to pin from an extrapolation.
     pub top: usize,
     pub extrapolation: Option<Task<(), Vec<Candidate>>>,
-    /// The fine-tuned predictor of the open run (looked up once per run folder).
-    predictor: Option<(PathBuf, Option<PathBuf>)>,
 }
 
 impl CandidatesPanel {
@@ -38,28 +36,19 @@ impl CandidatesPanel {
             export: default_export(space),
             top: 5,
             extrapolation: None,
-            predictor: None,
         }
     }
 
     /// The predictor folder inside the open run's folder, if it has one.
-    fn predictor_dir(&mut self, ctx: &Ctx) -> Option<PathBuf> {
-        let run = ctx.workspace?.run.as_ref()?;
-        if self
-            .predictor
-            .as_ref()
-            .is_none_or(|(dir, _)| dir != &run.dir)
-        {
-            self.predictor = Some((run.dir.clone(), find_predictor(&run.dir)));
-        }
-        self.predictor.as_ref().and_then(|(_, p)| p.clone())
+    fn predictor_dir(ctx: &Ctx) -> Option<PathBuf> {
+        ctx.workspace?.run.as_ref()?.predictor.clone()
     }
 
     /// Grows the selected cell (or the best labelled one) by one node and pins the `top`
     /// grown cells of highest predicted accuracy (SVGe Section IV-E).
     pub fn extrapolate(&mut self, ctx: &Ctx, actions: &mut Vec<Action>) {
         let Some(ws) = ctx.workspace else { return };
-        let Some(dir) = self.predictor_dir(ctx) else {
+        let Some(dir) = Self::predictor_dir(ctx) else {
             actions.push(Action::Error(
                 "the open run has no fine-tuned predictor: make one with `cellspace finetune \
                  --run RUN --labels 1000`"
@@ -103,7 +92,7 @@ impl CandidatesPanel {
         }
         ui.separator();
         ui.strong("Extrapolate");
-        let Some(dir) = self.predictor_dir(ctx) else {
+        let Some(dir) = Self::predictor_dir(ctx) else {
             ui.weak(
                 "Grows a cell into 8-node cells ranked by a fine-tuned predictor; this run has \
                  none (cellspace finetune makes one).",
@@ -334,7 +323,7 @@ impl View for CandidatesPanel {
     /// best cell's grown cells (SVGe Section IV-E).
     fn demo(&mut self, ctx: &Ctx, actions: &mut Vec<Action>) {
         if ctx.workspace.is_some_and(|w| w.space == SpaceKind::Nb101)
-            && self.predictor_dir(ctx).is_some()
+            && Self::predictor_dir(ctx).is_some()
         {
             self.extrapolate(ctx, actions);
         }

@@ -110,7 +110,7 @@ impl LandscapePanel {
         let (above, asked) = (self.above, self.radius);
         let (latents, run_plane, run_pca) =
             (run.latents.clone(), run.plane.clone(), run.pca.clone());
-        let predictor = crate::train::finetune::find_predictor(&run.dir);
+        let predictor = run.predictor.clone();
         self.points.clear();
         self.grid = (size, 0.0);
         self.task = Some(Task::spawn(

@@ -90,8 +90,6 @@ pub struct MapPanel {
     pub predict_seconds: Option<f64>,
     /// What the running or last prediction used.
     pub predicted_by: Predictor,
-    /// The open run's fine-tuned predictor, looked up once per run folder.
-    fine_tuned: Option<(std::path::PathBuf, Option<std::path::PathBuf>)>,
     pub placed: Option<Placed>,
     pub place_task: Option<Task<(), Placed>>,
 }
@@ -119,7 +117,6 @@ impl Default for MapPanel {
             predict_task: None,
             predict_seconds: None,
             predicted_by: Predictor::SparseGp,
-            fine_tuned: None,
             placed: None,
             place_task: None,
         }
@@ -196,20 +193,10 @@ impl MapPanel {
         self.predicted_by = Predictor::SparseGp;
     }
 
-    /// The fine-tuned predictor folder of the open run (`cellspace finetune`), if any.
-    fn fine_tuned_dir(&mut self, ws: &Workspace) -> Option<std::path::PathBuf> {
-        let run = ws.run.as_ref()?;
-        if self.fine_tuned.as_ref().is_none_or(|(d, _)| d != &run.dir) {
-            let found = crate::train::finetune::find_predictor(&run.dir);
-            self.fine_tuned = Some((run.dir.clone(), found));
-        }
-        self.fine_tuned.as_ref().and_then(|(_, p)| p.clone())
-    }
-
     /// Every cell's accuracy as the run's fine-tuned MLP predicts it (SVGe Table II's model).
     pub fn start_fine_tuned_predict(&mut self, ctx: &Ctx, actions: &mut Vec<Action>) {
         let Some(ws) = ctx.workspace else { return };
-        let Some(dir) = self.fine_tuned_dir(ws) else {
+        let Some(dir) = ws.run.as_ref().and_then(|r| r.predictor.clone()) else {
             actions.push(Action::Error(
                 "the open run has no fine-tuned predictor (cellspace finetune makes one)".into(),
             ));
@@ -652,7 +639,7 @@ impl View for MapPanel {
         {
             self.start_predict(ctx, actions);
         }
-        if self.fine_tuned_dir(ws).is_some()
+        if ws.run.as_ref().is_some_and(|r| r.predictor.is_some())
             && ui
                 .add_enabled(
                     !running,
