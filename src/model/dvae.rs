@@ -303,35 +303,79 @@ impl Dvae {
         let device = z.device();
         let x = self.node_inputs(types);
         let b = batch.size;
-        let mut states = vec![
-            self.decoder_gru
-                .forward(x[0].clone(), self.init.forward(z).tanh()),
-        ];
-        let mut messages = vec![self.decoder_message(states[0].clone(), 0)];
-        let mut loss = Tensor::<1>::zeros([b], &device);
+        let gru = &self.decoder_gru;
+        let mut states = vec![gru.forward(x[0].clone(), self.init.forward(z).tanh())];
+        let mut senders = vec![self.sender(&states[0], 0)];
+        // Teacher forcing: the edges taken are the targets, so no state depends on a logit.
+        // The states are built first; the logits of every step then come from one product per
+        // layer (one weight gradient instead of one per edge).
+        let mut before_edge = Vec::new();
+        let mut sources = Vec::new();
+        let mut edge_steps = Vec::new();
+        let mut targets = Vec::new();
         for t in 1..n {
-            let mask = batch.step_mask.clone().narrow(1, t - 1, 1);
-            let logits = self.add_vertex.forward(states[t - 1].clone());
-            let ce = log_softmax(logits, 1)
-                .gather(1, types.clone().narrow(1, t, 1))
-                .neg();
-            let mut gathered = Tensor::<2>::zeros([b, self.hidden], &device);
-            let mut h = self.decoder_gru.forward(x[t].clone(), gathered.clone());
-            let mut bce = Tensor::<2>::zeros([b, 1], &device);
+            let mut step = self.new_node(x[t].clone(), b);
             for u in (0..t).rev() {
-                let logit = self
-                    .add_edge
-                    .forward(Tensor::cat(vec![states[u].clone(), h.clone()], 1));
                 let target = edge(adj, u, t);
-                bce = bce + bce_with_logits(logit, target.clone());
-                gathered = gathered + messages[u].clone() * target;
-                h = self.decoder_gru.forward(x[t].clone(), gathered.clone());
+                before_edge.push(step.h.clone());
+                sources.push(u as i64);
+                edge_steps.push((t - 1) as i64);
+                targets.push(target.clone());
+                step.receive(self, &senders[u], target);
             }
-            loss = loss + ((ce + bce) * mask).squeeze_dim::<1>(1);
-            messages.push(self.decoder_message(h.clone(), t));
-            states.push(h);
+            senders.push(self.sender(&step.h, t));
+            states.push(step.h);
         }
-        loss
+        let states = Tensor::stack::<3>(states, 0);
+        // [n - 1, B]: which steps exist in each graph.
+        let mask = batch.step_mask.clone().swap_dims(0, 1);
+        let logits = self.add_vertex.forward(states.clone().narrow(0, 0, n - 1));
+        let wanted = types
+            .clone()
+            .narrow(1, 1, n - 1)
+            .swap_dims(0, 1)
+            .unsqueeze_dim::<3>(2);
+        let ce = log_softmax(logits, 2)
+            .gather(2, wanted)
+            .squeeze_dim::<2>(2)
+            .neg()
+            * mask.clone();
+        let index = |v: Vec<i64>| {
+            let len = v.len();
+            Tensor::<1, Int>::from_data(TensorData::new(v, [len]), &device)
+        };
+        let edges = &self.add_edge;
+        let first = edges.first_part(states, 0, true).select(0, index(sources))
+            + edges.first_part(Tensor::stack::<3>(before_edge, 0), self.hidden, false);
+        let bce = bce_with_logits(edges.finish(first), Tensor::stack::<3>(targets, 0))
+            .squeeze_dim::<2>(2)
+            * mask.select(0, index(edge_steps));
+        (ce.sum_dim(0) + bce.sum_dim(0)).reshape([b])
+    }
+
+    /// What a node whose state is final sends to later ones.
+    fn sender(&self, state: &Tensor<2>, position: usize) -> Sender {
+        let message = self.decoder_message(state.clone(), position);
+        Sender {
+            gates: self.decoder_gru.hidden_gates_unbiased(message.clone()),
+            message,
+        }
+    }
+
+    /// The state of a new node of input `x` ([B, d]) before any edge: the GRU on no messages.
+    fn new_node(&self, x: Tensor<2>, b: usize) -> NodeStep {
+        let gru = &self.decoder_gru;
+        let device = x.device();
+        let input_gates = gru.input_gates(x);
+        let hidden_gates = Tensor::<2>::zeros([b, 3 * self.hidden], &device) + gru.hidden_bias();
+        let gathered = Tensor::<2>::zeros([b, self.hidden], &device);
+        let h = gru.update(input_gates.clone(), hidden_gates.clone(), gathered.clone());
+        NodeStep {
+            input_gates,
+            hidden_gates,
+            gathered,
+            h,
+        }
     }
 
     /// Decodes every latent point (D-VAE's sequential decoder; the output node is joined to
@@ -349,15 +393,18 @@ impl Dvae {
             Tensor::<2, Int>::from_data(TensorData::new(vec![t as i64; b], [b, 1]), &device)
         };
         let start = ids(INPUT);
-        let mut states = vec![self.decoder_gru.forward(
+        let first = self.decoder_gru.forward(
             self.input.forward(start.clone()),
             self.init.forward(z.clone()).tanh(),
-        )];
-        let mut messages = vec![self.decoder_message(states[0].clone(), 0)];
+        );
+        let edge_part = |state: &Tensor<2>| self.add_edge.first_part(state.clone(), 0, true);
+        let mut senders = vec![self.sender(&first, 0)];
+        let mut edge_parts = vec![edge_part(&first)];
+        let mut last = first;
         let mut chosen = vec![start];
         let mut columns: Vec<Tensor<2>> = vec![Tensor::zeros([b, n], &device)];
         for t in 1..n {
-            let logits = self.add_vertex.forward(states[t - 1].clone());
+            let logits = self.add_vertex.forward(last);
             let choice = if t == n - 1 {
                 ids(OUTPUT)
             } else if stochastic {
@@ -367,26 +414,23 @@ impl Dvae {
             };
             let x = self.input.forward(choice.clone());
             chosen.push(choice);
-            let mut gathered = Tensor::<2>::zeros([b, self.hidden], &device);
-            let mut h = self.decoder_gru.forward(x.clone(), gathered.clone());
+            let mut step = self.new_node(x, b);
             let mut column = vec![Tensor::<2>::zeros([b, 1], &device); n];
             for u in (0..t).rev() {
-                let logit = self
-                    .add_edge
-                    .forward(Tensor::cat(vec![states[u].clone(), h.clone()], 1));
+                let logit = step.edge_logit(self, &edge_parts[u]);
                 let picked = if stochastic {
                     let r = noise.uniform([b, 1], 0.0, 1.0, &device);
                     sigmoid(logit).greater(r).float()
                 } else {
                     logit.greater_elem(0.0).float()
                 };
-                gathered = gathered + messages[u].clone() * picked.clone();
-                h = self.decoder_gru.forward(x.clone(), gathered.clone());
+                step.receive(self, &senders[u], picked.clone());
                 column[u] = picked;
             }
             columns.push(Tensor::cat(column, 1));
-            messages.push(self.decoder_message(h.clone(), t));
-            states.push(h);
+            senders.push(self.sender(&step.h, t));
+            edge_parts.push(edge_part(&step.h));
+            last = step.h;
         }
         let types = Tensor::cat(chosen, 1);
         // columns[t][b, u] = edge u -> t; transpose into adj[b, u, t].
@@ -412,6 +456,43 @@ impl Dvae {
         if let Some(e) = &mut self.input.embedding {
             e.weight = burn::module::Param::from_tensor(table);
         }
+    }
+}
+
+/// What a node whose state is final sends to later nodes ([B, hidden] and [B, 3 hidden]): its
+/// message, and the message's share of the decoder GRU's gates, computed once.
+struct Sender {
+    message: Tensor<2>,
+    gates: Tensor<2>,
+}
+
+/// The node being decoded while it gathers messages from earlier nodes, one edge at a time.
+/// D-VAE runs its GRU on the gathered sum after each edge; the GRU's hidden map is linear, so
+/// its share of the gates is the sum of the senders' shares (no matrix product per edge).
+struct NodeStep {
+    input_gates: Tensor<2>,
+    hidden_gates: Tensor<2>,
+    gathered: Tensor<2>,
+    h: Tensor<2>,
+}
+
+impl NodeStep {
+    /// The logit of an edge from node `u` to this node, [B, 1]: the edge network on
+    /// `[state_u ; h]`, given `state_u`'s part of the first layer (computed once per node).
+    fn edge_logit(&self, model: &Dvae, source_part: &Tensor<2>) -> Tensor<2> {
+        let edges = &model.add_edge;
+        edges.finish(source_part.clone() + edges.first_part(self.h.clone(), model.hidden, false))
+    }
+
+    /// Takes `from`'s message where `weight` ([B, 1], 0 or 1) says there is an edge.
+    fn receive(&mut self, model: &Dvae, from: &Sender, weight: Tensor<2>) {
+        self.gathered = self.gathered.clone() + from.message.clone() * weight.clone();
+        self.hidden_gates = self.hidden_gates.clone() + from.gates.clone() * weight;
+        self.h = model.decoder_gru.update(
+            self.input_gates.clone(),
+            self.hidden_gates.clone(),
+            self.gathered.clone(),
+        );
     }
 }
 

@@ -5,6 +5,7 @@ use burn::module::Module;
 use burn::nn::{Linear, LinearConfig};
 use burn::tensor::Tensor;
 use burn::tensor::activation::{relu, sigmoid};
+use burn::tensor::module::linear;
 
 /// A GRU cell (PyTorch's `GRUCell` equations) over the last dimension.
 #[derive(Module, Debug)]
@@ -22,13 +23,42 @@ impl GruCell {
     }
 
     pub fn forward<const D: usize>(&self, x: Tensor<D>, h: Tensor<D>) -> Tensor<D> {
-        let size = h.dims()[D - 1];
-        let gi = self.input.forward(x);
         let gh = self.hidden.forward(h.clone());
-        let part = |t: &Tensor<D>, k: usize| t.clone().narrow(D - 1, k * size, size);
-        let r = sigmoid(part(&gi, 0) + part(&gh, 0));
-        let z = sigmoid(part(&gi, 1) + part(&gh, 1));
-        let n = (part(&gi, 2) + r * part(&gh, 2)).tanh();
+        self.update(self.input_gates(x), gh, h)
+    }
+
+    /// The input's share of the gates, `W_i x + b_i`: a decoder that feeds one input to many
+    /// states computes it once.
+    pub fn input_gates<const D: usize>(&self, x: Tensor<D>) -> Tensor<D> {
+        self.input.forward(x)
+    }
+
+    /// The state's share of the gates without its bias, `W_h h`. It is linear in `h`, so the
+    /// share of a weighted sum of states is the weighted sum of their shares: D-VAE's decoder
+    /// accumulates it edge by edge instead of a matrix product per edge.
+    pub fn hidden_gates_unbiased<const D: usize>(&self, h: Tensor<D>) -> Tensor<D> {
+        linear(h, self.hidden.weight.val(), None)
+    }
+
+    /// `b_h` as [1, 3 hidden] (the hidden map's bias; zeros when it has none).
+    pub fn hidden_bias(&self) -> Tensor<2> {
+        let weight = self.hidden.weight.val();
+        let out = weight.dims()[1];
+        match &self.hidden.bias {
+            Some(b) => b.val().unsqueeze_dim::<2>(0),
+            None => Tensor::zeros([1, out], &weight.device()),
+        }
+    }
+
+    /// The new state from the gates' two shares, `gi = W_i x + b_i` and `gh = W_h h + b_h`.
+    pub fn update<const D: usize>(&self, gi: Tensor<D>, gh: Tensor<D>, h: Tensor<D>) -> Tensor<D> {
+        let size = h.dims()[D - 1];
+        let part = |t: &Tensor<D>, k: usize, n: usize| t.clone().narrow(D - 1, k * size, n * size);
+        // Reset and update gates in one element-wise pass.
+        let rz = sigmoid(part(&gi, 0, 2) + part(&gh, 0, 2));
+        let r = rz.clone().narrow(D - 1, 0, size);
+        let z = rz.narrow(D - 1, size, size);
+        let n = (part(&gi, 2, 1) + r * part(&gh, 2, 1)).tanh();
         (z.clone().neg() + 1.0) * n + z * h
     }
 }
@@ -102,7 +132,28 @@ impl Mlp {
     }
 
     pub fn forward<const D: usize>(&self, x: Tensor<D>) -> Tensor<D> {
-        self.second.forward(relu(self.first.forward(x)))
+        self.finish(self.first.forward(x))
+    }
+
+    /// The first layer's pre-activation for the inputs `offset..offset + width` of a
+    /// concatenation alone (`width` = `x`'s last size), with the bias if `bias`. A caller that
+    /// pairs one vector with many computes each part once and adds the parts before
+    /// [`Mlp::finish`]: the same numbers as [`Mlp::forward`] on the concatenation, up to float
+    /// round-off, without repeating the shared part's product.
+    pub fn first_part<const D: usize>(&self, x: Tensor<D>, offset: usize, bias: bool) -> Tensor<D> {
+        let width = x.dims()[D - 1];
+        let weight = self.first.weight.val().narrow(0, offset, width);
+        let bias = if bias {
+            self.first.bias.as_ref().map(|b| b.val())
+        } else {
+            None
+        };
+        linear(x, weight, bias)
+    }
+
+    /// The rest of the network from the first layer's pre-activation.
+    pub fn finish<const D: usize>(&self, first: Tensor<D>) -> Tensor<D> {
+        self.second.forward(relu(first))
     }
 }
 

@@ -165,7 +165,9 @@ impl Svge {
         (states, hg, hg_init)
     }
 
-    /// Edge logits from every existing node to the new node, [B, m].
+    /// Edge logits from every existing node to the new node, [B, m]: the edge network on
+    /// `[h_u ; h_new ; h_G ; z]`. The first layer's product with the last three, the same for
+    /// every `u`, is computed once per graph instead of once per node.
     fn edge_logits(
         &self,
         states: &Tensor<3>,
@@ -173,13 +175,17 @@ impl Svge {
         hg: &Tensor<2>,
         z: &Tensor<2>,
     ) -> Tensor<2> {
-        let [b, m, _] = states.dims();
-        let expand = |t: &Tensor<2>| {
-            let d = t.dims()[1];
-            t.clone().unsqueeze_dim::<3>(1).expand([b, m, d])
-        };
-        let input = Tensor::cat(vec![states.clone(), expand(new), expand(hg), expand(z)], 2);
-        self.generator.add_edges.forward(input).squeeze_dim::<2>(2)
+        let edges = &self.generator.add_edges;
+        let s = states.dims()[2];
+        let per_node = edges.first_part(states.clone(), 0, true);
+        let shared = edges.first_part(
+            Tensor::cat(vec![new.clone(), hg.clone(), z.clone()], 1),
+            s,
+            false,
+        );
+        edges
+            .finish(per_node + shared.unsqueeze_dim::<3>(1))
+            .squeeze_dim::<2>(2)
     }
 
     /// Teacher forcing over one direction. Only the nodes that exist at a step are propagated
