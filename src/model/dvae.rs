@@ -313,8 +313,8 @@ impl Dvae {
         let mut sources = Vec::new();
         let mut edge_steps = Vec::new();
         let mut targets = Vec::new();
-        for t in 1..n {
-            let mut step = self.new_node(x[t].clone(), b);
+        for (t, xt) in x.iter().enumerate().skip(1) {
+            let mut step = self.new_node(xt.clone(), b);
             for u in (0..t).rev() {
                 let target = edge(adj, u, t);
                 before_edge.push(step.h.clone());
