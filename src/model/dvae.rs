@@ -5,7 +5,9 @@
 
 use burn::module::Module;
 use burn::nn::{Embedding, EmbeddingConfig, Linear, LinearConfig};
-use burn::tensor::activation::{log_softmax, relu, sigmoid};
+use burn::tensor::activation::{log_softmax, relu};
+
+use super::activation::sigmoid;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use super::batch::GraphBatch;

@@ -4,8 +4,10 @@
 use burn::module::Module;
 use burn::nn::{Linear, LinearConfig};
 use burn::tensor::Tensor;
-use burn::tensor::activation::{relu, sigmoid};
+use burn::tensor::activation::relu;
 use burn::tensor::module::linear;
+
+use super::activation::{sigmoid, tanh};
 
 /// A GRU cell (PyTorch's `GRUCell` equations) over the last dimension.
 #[derive(Module, Debug)]
@@ -58,7 +60,7 @@ impl GruCell {
         let rz = sigmoid(part(&gi, 0, 2) + part(&gh, 0, 2));
         let r = rz.clone().narrow(D - 1, 0, size);
         let z = rz.narrow(D - 1, size, size);
-        let n = (part(&gi, 2, 1) + r * part(&gh, 2, 1)).tanh();
+        let n = tanh(part(&gi, 2, 1) + r * part(&gh, 2, 1));
         (z.clone().neg() + 1.0) * n + z * h
     }
 }

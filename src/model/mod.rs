@@ -1,5 +1,6 @@
 //! The graph VAEs (Burn modules; the `Device` decides where they run).
 
+mod activation;
 pub mod batch;
 mod decoded;
 mod dvae;

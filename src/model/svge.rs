@@ -3,7 +3,9 @@
 
 use burn::module::Module;
 use burn::nn::{Embedding, EmbeddingConfig};
-use burn::tensor::activation::{log_softmax, sigmoid};
+use burn::tensor::activation::log_softmax;
+
+use super::activation::sigmoid;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use super::batch::{DirectedBatch, GraphBatch};
