@@ -164,3 +164,61 @@ pub fn bce_with_logits<const D: usize>(logits: Tensor<D>, targets: Tensor<D>) ->
     let softplus_neg_abs = (logits.clone().abs().neg().exp() + 1.0).log();
     relu(logits.clone()) - logits * targets + softplus_neg_abs
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use burn::tensor::{Device, Distribution};
+
+    fn values(t: Tensor<2>) -> Vec<f32> {
+        crate::model::tensor_values(t.into_data()).unwrap()
+    }
+
+    fn assert_close(a: Tensor<2>, b: Tensor<2>, what: &str) {
+        for (x, y) in values(a).iter().zip(values(b)) {
+            assert!(
+                (x - y).abs() <= 1e-5 * (1.0 + y.abs()),
+                "{what}: {x} against {y}"
+            );
+        }
+    }
+
+    fn random(rows: usize, cols: usize, device: &Device) -> Tensor<2> {
+        Tensor::random([rows, cols], Distribution::Normal(0.0, 1.0), device)
+    }
+
+    /// The decoders score `[a ; b]` from the two parts of the first layer computed apart.
+    #[test]
+    fn an_mlp_on_a_concatenation_equals_the_sum_of_its_parts() {
+        let device = Device::flex();
+        device.seed(3);
+        let mlp = Mlp::new(10, 12, 2, &device);
+        let (a, b) = (random(5, 4, &device), random(5, 6, &device));
+        let whole = mlp.forward(Tensor::cat(vec![a.clone(), b.clone()], 1));
+        let parts = mlp.finish(mlp.first_part(a, 0, true) + mlp.first_part(b, 4, false));
+        assert_close(parts, whole, "first-layer parts");
+    }
+
+    /// D-VAE's decoder sums the senders' shares of the GRU's hidden gates instead of mapping the
+    /// gathered message: the same state.
+    #[test]
+    fn a_gru_on_gathered_messages_equals_one_on_its_summed_gate_shares() {
+        let device = Device::flex();
+        device.seed(4);
+        let gru = GruCell::new(3, 8, &device);
+        let x = random(6, 3, &device);
+        let messages = [random(6, 8, &device), random(6, 8, &device)];
+        let edges = [
+            Tensor::<2>::from_data([[1.0f32], [0.0], [1.0], [1.0], [0.0], [0.0]], &device),
+            Tensor::<2>::from_data([[1.0f32], [1.0], [0.0], [1.0], [0.0], [1.0]], &device),
+        ];
+        let mut gathered = Tensor::<2>::zeros([6, 8], &device);
+        let mut gates = Tensor::<2>::zeros([6, 24], &device) + gru.hidden_bias();
+        for (m, e) in messages.iter().zip(&edges) {
+            gathered = gathered + m.clone() * e.clone();
+            gates = gates + gru.hidden_gates_unbiased(m.clone()) * e.clone();
+        }
+        let summed = gru.update(gru.input_gates(x.clone()), gates, gathered.clone());
+        assert_close(summed, gru.forward(x, gathered), "GRU state");
+    }
+}
