@@ -87,12 +87,22 @@ impl MessageLayer {
     }
 
     /// `h`: [B, N, d]; `incoming`: [B, N, N] with `incoming[b, v, u] = 1` for a message u -> v;
-    /// `mask`: [B or 1, N, 1], 1 for existing nodes (others stay zero).
-    pub fn forward(&self, h: Tensor<3>, incoming: Tensor<3>, mask: Tensor<3>) -> Tensor<3> {
+    /// `mask`: [B, N, 1], 1 for existing nodes (others stay zero); `None` when every node
+    /// exists (SVGe's generator), which saves a pass over the states.
+    pub fn forward(
+        &self,
+        h: Tensor<3>,
+        incoming: Tensor<3>,
+        mask: Option<&Tensor<3>>,
+    ) -> Tensor<3> {
         let degree = incoming.clone().sum_dim(2);
         let messages = incoming.matmul(self.source.forward(h.clone()))
             + degree * self.target.forward(h.clone());
-        self.gru.forward(messages, h) * mask
+        let h = self.gru.forward(messages, h);
+        match mask {
+            Some(mask) => h * mask.clone(),
+            None => h,
+        }
     }
 }
 
@@ -111,9 +121,13 @@ impl GatedSum {
         }
     }
 
-    /// `h`: [B, N, d], `mask`: [B or 1, N, 1] -> [B, out].
-    pub fn forward(&self, h: Tensor<3>, mask: Tensor<3>) -> Tensor<2> {
-        let gated = sigmoid(self.gate.forward(h.clone())) * self.map.forward(h) * mask;
+    /// `h`: [B, N, d], `mask`: [B, N, 1] (`None`: every node counts) -> [B, out].
+    pub fn forward(&self, h: Tensor<3>, mask: Option<&Tensor<3>>) -> Tensor<2> {
+        let gated = sigmoid(self.gate.forward(h.clone())) * self.map.forward(h);
+        let gated = match mask {
+            Some(mask) => gated * mask.clone(),
+            None => gated,
+        };
         gated.sum_dim(1).squeeze_dim(1)
     }
 }

@@ -55,17 +55,17 @@ fn propagate(
     backward: &[MessageLayer],
     h: Tensor<3>,
     adj: &Tensor<3>,
-    mask: &Tensor<3>,
+    mask: Option<&Tensor<3>>,
     half: usize,
 ) -> Tensor<3> {
     let incoming = adj.clone().swap_dims(1, 2);
     let mut hf = h.clone().narrow(2, 0, half);
     let mut hb = h.narrow(2, half, half);
     for layer in forward {
-        hf = layer.forward(hf, incoming.clone(), mask.clone());
+        hf = layer.forward(hf, incoming.clone(), mask);
     }
     for layer in backward {
-        hb = layer.forward(hb, adj.clone(), mask.clone());
+        hb = layer.forward(hb, adj.clone(), mask);
     }
     Tensor::cat(vec![hf, hb], 2)
 }
@@ -118,12 +118,12 @@ impl Svge {
             &e.backward_layers,
             h,
             &batch.forward.adj,
-            &batch.node_mask,
+            Some(&batch.node_mask),
             self.half,
         );
         (
-            e.mean.forward(h.clone(), batch.node_mask.clone()),
-            e.logvar.forward(h, batch.node_mask.clone()),
+            e.mean.forward(h.clone(), Some(&batch.node_mask)),
+            e.logvar.forward(h, Some(&batch.node_mask)),
         )
     }
 
@@ -152,18 +152,17 @@ impl Svge {
     /// states with the graph embeddings for prediction and for node initialisation.
     fn step_state(&self, states: Tensor<3>, adj: &Tensor<3>) -> (Tensor<3>, Tensor<2>, Tensor<2>) {
         let g = &self.generator;
-        let [_, m, _] = states.dims();
-        let exists = Tensor::<3>::ones([1, m, 1], &states.device());
+        // Every node of a partial graph exists: no mask.
         let states = propagate(
             &g.forward_layers,
             &g.backward_layers,
             states,
             adj,
-            &exists,
+            None,
             self.half,
         );
-        let hg = g.graph.forward(states.clone(), exists.clone());
-        let hg_init = g.graph_init.forward(states.clone(), exists);
+        let hg = g.graph.forward(states.clone(), None);
+        let hg_init = g.graph_init.forward(states.clone(), None);
         (states, hg, hg_init)
     }
 
