@@ -29,8 +29,8 @@ pub use train_cmd::TrainArgs;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
-    /// Threads for the CPU backend's training (data-parallel) and encoding [default: every
-    /// core]. Results do not depend on it, up to float round-off.
+    /// Threads for the CPU backend's training (data-parallel), encoding and decoding [default:
+    /// every core]. Results do not depend on it, up to float round-off.
     #[arg(long, global = true)]
     pub threads: Option<usize>,
 }
