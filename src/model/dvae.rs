@@ -6,10 +6,9 @@
 use burn::module::Module;
 use burn::nn::{Embedding, EmbeddingConfig, Linear, LinearConfig};
 use burn::tensor::activation::{log_softmax, relu};
-
-use super::activation::sigmoid;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
+use super::activation::sigmoid;
 use super::batch::GraphBatch;
 use super::decoded::DecodedGraph;
 use super::gnn::{GruCell, Mlp, bce_with_logits};

@@ -4,10 +4,9 @@
 use burn::module::Module;
 use burn::nn::{Embedding, EmbeddingConfig};
 use burn::tensor::activation::log_softmax;
-
-use super::activation::sigmoid;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
+use super::activation::sigmoid;
 use super::batch::{DirectedBatch, GraphBatch};
 use super::decoded::DecodedGraph;
 use super::gnn::{GatedSum, MessageLayer, Mlp, bce_with_logits};
