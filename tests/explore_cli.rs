@@ -25,12 +25,7 @@ fn embed_with_tsne_writes_both_maps_for_every_cell() {
         .arg(&csv)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = json_output(out, "embed --tsne");
     assert_eq!(report["cells"], 15_625);
     assert!(report["tsne_seconds"].as_f64().unwrap() > 0.0);
     let text = std::fs::read_to_string(&csv).unwrap();
@@ -96,9 +91,14 @@ fn on_nb201(args: &[&str]) -> serde_json::Value {
         ])
         .output()
         .unwrap();
+    json_output(out, &format!("{args:?}"))
+}
+
+/// The JSON a successful command printed; a failure shows its stderr (after `what`).
+fn json_output(out: std::process::Output, what: &str) -> serde_json::Value {
     assert!(
         out.status.success(),
-        "{args:?}: {}",
+        "{what}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).expect("one JSON object")
@@ -225,8 +225,7 @@ fn tables_put_our_figures_beside_the_papers_and_name_missing_models() {
         .arg(&out)
         .output()
         .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v = json_output(o, "tables");
     let rows = v["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 7);
     let row = |table: &str, model: &str, space: &str| {
@@ -352,12 +351,7 @@ fn bo_on_nb101_values_unlabelled_cells_by_the_fine_tuned_predictor() {
         .arg(&run)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = json_output(out, "bo --estimate-unlabelled");
     assert!(v["estimated"].as_u64().unwrap() >= 1, "{v}");
     // The best is a measured accuracy of the table.
     assert!(v["best_rank"].as_u64().is_some(), "{v}");
