@@ -98,11 +98,7 @@ impl MessageLayer {
         let degree = incoming.clone().sum_dim(2);
         let messages = incoming.matmul(self.source.forward(h.clone()))
             + degree * self.target.forward(h.clone());
-        let h = self.gru.forward(messages, h);
-        match mask {
-            Some(mask) => h * mask.clone(),
-            None => h,
-        }
+        masked(self.gru.forward(messages, h), mask)
     }
 }
 
@@ -124,11 +120,15 @@ impl GatedSum {
     /// `h`: [B, N, d], `mask`: [B, N, 1] (`None`: every node counts) -> [B, out].
     pub fn forward(&self, h: Tensor<3>, mask: Option<&Tensor<3>>) -> Tensor<2> {
         let gated = sigmoid(self.gate.forward(h.clone())) * self.map.forward(h);
-        let gated = match mask {
-            Some(mask) => gated * mask.clone(),
-            None => gated,
-        };
-        gated.sum_dim(1).squeeze_dim(1)
+        masked(gated, mask).sum_dim(1).squeeze_dim(1)
+    }
+}
+
+/// Node rows of `t` ([B, N, d]) zeroed where `mask` ([B, N, 1]) is 0; all kept without one.
+fn masked(t: Tensor<3>, mask: Option<&Tensor<3>>) -> Tensor<3> {
+    match mask {
+        Some(mask) => t * mask.clone(),
+        None => t,
     }
 }
 
