@@ -359,5 +359,11 @@ fn a_cancelled_run_stops_before_its_first_round() {
         &mut |_| {},
         &AtomicBool::new(false),
     );
-    assert!(mismatched.is_err());
+    let Err(message) = mismatched else {
+        panic!("a 3-d region for 2-d points is refused");
+    };
+    assert!(
+        message.contains("the first has 2, another 3"),
+        "the error names both dimensions: {message}"
+    );
 }

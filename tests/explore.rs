@@ -6,9 +6,8 @@ use std::sync::atomic::AtomicBool;
 use burn::tensor::Device;
 use cellspace::backend::Backend;
 use cellspace::data::Dataset;
-use cellspace::explore::{
-    CellIndex, LatentDecoder, PcaPlane, decoded_grid, embed_dataset, great_circle_walk, line_walk,
-};
+use cellspace::explore::{PcaPlane, decoded_grid, great_circle_walk, line_walk};
+use cellspace::latent::{CellIndex, LatentDecoder, embed_dataset};
 use cellspace::model::{ModelKind, VaeConfig};
 use cellspace::space::SpaceKind;
 use cellspace::train::{TrainConfig, load_run, model_file, train};
@@ -180,7 +179,7 @@ fn encoding_on_two_threads_gives_the_one_thread_means_exactly() {
         data.records.iter().take(3000).map(|r| &r.cell).collect();
     let run = |threads: usize| {
         cellspace::threads::set_threads(threads);
-        let means = cellspace::eval::latent_means(&model, &cells, SpaceKind::Nb201, &device);
+        let means = cellspace::latent::latent_means(&model, &cells, SpaceKind::Nb201, &device);
         cellspace::threads::set_threads(0);
         means.unwrap()
     };

@@ -3,6 +3,8 @@
 
 use std::process::Command;
 
+use cellspace::model::ModelKind;
+
 /// `cellspace embed` of the bundled NB201 model on the CPU backend.
 fn embed_nb201() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_cellspace"));
@@ -227,7 +229,12 @@ fn tables_put_our_figures_beside_the_papers_and_name_missing_models() {
         .unwrap();
     let v = json_output(o, "tables");
     let rows = v["rows"].as_array().unwrap();
-    assert_eq!(rows.len(), 7);
+    // One row per published figure set of the model registry.
+    let published: usize = ModelKind::ALL
+        .iter()
+        .map(|m| m.spec().published.len())
+        .sum();
+    assert_eq!(rows.len(), published);
     let row = |table: &str, model: &str, space: &str| {
         rows.iter()
             .find(|r| {
@@ -245,7 +252,13 @@ fn tables_put_our_figures_beside_the_papers_and_name_missing_models() {
     // D-VAE is in both papers' tables; the operation-embeddings one adds the GP figures.
     let dvae = row("Operation", "dvae", "enas");
     let rmse = dvae["ours"]["rmse"].as_array().unwrap();
-    assert!(rmse[0].as_f64().unwrap() > 0.0 && rmse[1].as_f64().unwrap() >= 0.0);
+    // Mean and standard deviation over the GP's seeds: two seeds draw different inducing
+    // points, so the spread is above zero and well below the mean.
+    let (mean, std) = (rmse[0].as_f64().unwrap(), rmse[1].as_f64().unwrap());
+    assert!(
+        mean > 0.0 && std > 0.0 && std < mean / 2.0,
+        "rmse {mean} ± {std}"
+    );
     assert_eq!(dvae["paper"]["rmse"], 0.384);
     assert!(
         row("SVGe", "dvae", "enas")["ours"]["validity"]

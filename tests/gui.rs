@@ -248,7 +248,7 @@ fn starts_and_cancels_a_training_run() {
             && a.workspace
                 .as_ref()
                 .and_then(|w| w.run.as_ref())
-                .is_some_and(|r| r.dir == run_dir)
+                .is_some_and(|r| r.run.dir == run_dir)
     });
 }
 
@@ -301,8 +301,15 @@ fn renderer_available() -> bool {
 
 #[test]
 fn renders_the_map_through_the_point_shader() {
+    // Without an adapter nothing renders and the shader is never tried: that is a failure,
+    // unless whoever runs the tests said on purpose that this machine cannot render.
     if !renderer_available() {
-        eprintln!("no wgpu adapter: snapshot skipped (install mesa-vulkan-drivers for one)");
+        assert!(
+            std::env::var_os("CELLSPACE_SKIP_RENDER").is_some(),
+            "no wgpu adapter to render the map with: install one (Debian: mesa-vulkan-drivers, \
+             as .ci/run does), or set CELLSPACE_SKIP_RENDER=1 to skip this test knowingly"
+        );
+        eprintln!("CELLSPACE_SKIP_RENDER is set: the point-shader snapshot is skipped");
         return;
     }
     let options = StartOptions {
@@ -656,7 +663,7 @@ fn each_bundled_enas_model_opens_from_the_picker_and_explores() {
         assert!(app.errors.is_empty(), "{name}: {:?}", app.errors);
         let ws = app.workspace.as_ref().unwrap();
         let run = ws.run.as_ref().expect("a model is open");
-        assert!(run.dir.ends_with(name), "{:?}", run.dir);
+        assert!(run.run.dir.ends_with(name), "{:?}", run.run.dir);
         assert_eq!(run.latents.len(), ws.data.len());
         assert_eq!(run.pca.len(), ws.data.len());
         walk_landscape_and_bo(&mut harness, 6, 5);

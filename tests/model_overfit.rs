@@ -82,6 +82,24 @@ fn gcn_emb_overfits_enas_cells() {
 }
 
 #[test]
+fn gcn_overfits_enas_cells() {
+    assert_eq!(overfit(ModelKind::Gcn, SpaceKind::Enas, 8, 300, 64), 1.0);
+}
+
+#[test]
+fn svae_overfits_enas_cells() {
+    assert_eq!(overfit(ModelKind::Svae, SpaceKind::Enas, 8, 300, 64), 1.0);
+}
+
+#[test]
+fn graphrnn_overfits_enas_cells() {
+    assert_eq!(
+        overfit(ModelKind::Graphrnn, SpaceKind::Enas, 8, 300, 64),
+        1.0
+    );
+}
+
+#[test]
 fn an_op_embedding_carries_into_a_fresh_model() {
     let device = Device::flex();
     let config = VaeConfig {

@@ -39,3 +39,27 @@ fn gcn_emb_on_enas_matches_the_reference_without_its_unused_layers() {
     assert_eq!(parameters(ModelKind::GcnEmb), 6_415_450 - unused);
     assert_eq!(parameters(ModelKind::GcnEmb), 4_383_895);
 }
+
+#[test]
+fn gcn_on_enas_matches_the_reference_without_its_unused_layers() {
+    // The reference DVAE_GCN (muhanzhang/D-VAE, not bidirectional, as its ENAS command runs
+    // it) counts 6,440,476. It inherits from DVAE the GRU encoder cells `grue_forward` and
+    // `grue_backward` (GRUCell(8, 501): 768,033 each) and the backward networks `gate_backward`
+    // (509 -> 501: 255,510) and `mapper_backward` (255,009), which its forward pass never calls.
+    let unused = 2 * 768_033 + 255_510 + 255_009;
+    assert_eq!(parameters(ModelKind::Gcn), 6_440_476 - unused);
+}
+
+#[test]
+fn svae_on_enas_has_the_reference_parameter_count() {
+    // The reference SVAE: GRU(15, 501) encoder, GRU(501, 501) decoder, 501 -> 501 -> 8 types
+    // and 501 -> 501 -> 7 sources; every layer is used.
+    assert_eq!(parameters(ModelKind::Svae), 2_882_881);
+}
+
+#[test]
+fn graphrnn_on_enas_matches_the_reference_without_its_unused_layer() {
+    // The reference SVAE_GraphRNN counts 3,161,939, including the one-shot edge network
+    // `add_edges` (501 -> 501 -> 7: 255,016) it inherits from SVAE and never calls.
+    assert_eq!(parameters(ModelKind::Graphrnn), 3_161_939 - 255_016);
+}

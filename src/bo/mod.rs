@@ -17,7 +17,7 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
 
-use crate::explore::LatentDecoder;
+use crate::latent::LatentDecoder;
 use crate::model::GraphBatch;
 use crate::space::{Cell, SpaceKind};
 
@@ -293,12 +293,16 @@ pub fn optimise_objective(
         ));
     }
     let dims = initial[0].latent.len();
-    if dims == 0
-        || initial.iter().any(|o| o.latent.len() != dims)
-        || region.iter().any(|p| p.len() != dims)
-    {
+    if dims == 0 {
+        return Err("BO's latent points have no dimensions".into());
+    }
+    let other = (initial.iter().map(|o| o.latent.len()))
+        .chain(region.iter().map(|p| p.len()))
+        .find(|&d| d != dims);
+    if let Some(other) = other {
         return Err(format!(
-            "BO's latent points must all have the same, non-zero dimension ({dims})"
+            "BO's latent points must all have one dimension: the first has {dims}, another \
+             {other}"
         ));
     }
     if region.is_empty() {

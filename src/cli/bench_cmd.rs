@@ -81,9 +81,9 @@ fn measure(
     let graphs = &cells[..args.graphs.min(cells.len())];
     // Encoding as `embed`, `eval` and the explorer do it (chunks of 256 over the threads),
     // after a warm-up with the timed shapes (a GPU backend compiles kernels per shape).
-    crate::eval::latent_means(&model, graphs, space, device)?;
+    crate::latent::latent_means(&model, graphs, space, device)?;
     let started = Instant::now();
-    let means = crate::eval::latent_means(&model, graphs, space, device)?;
+    let means = crate::latent::latent_means(&model, graphs, space, device)?;
     let encode = graphs.len() as f64 / started.elapsed().as_secs_f64();
     eprintln!("  encoding: {encode:.1} graphs/s");
     let latent = model.latent();
@@ -122,12 +122,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let cells: Vec<&Cell> = data.train().map(|r| &r.cell).collect();
     anyhow::ensure!(cells.len() >= 64, "too few cells to benchmark");
     let models = if args.models.is_empty() {
-        vec![
-            ModelKind::Svge,
-            ModelKind::Dvae,
-            ModelKind::DvaeEmb,
-            ModelKind::GcnEmb,
-        ]
+        ModelKind::on(args.space).collect()
     } else {
         args.models.clone()
     };

@@ -7,7 +7,7 @@ use clap::Args;
 use serde_json::json;
 
 use crate::backend::Backend;
-use crate::eval::compare::{OpenedRun, markdown, rows, run_figures};
+use crate::eval::compare::{markdown, rows};
 use crate::eval::smoothness::SmoothnessSettings;
 
 #[derive(Debug, Args)]
@@ -75,20 +75,13 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<()> {
             eprintln!("measuring {} ...", dir.display());
         }
         let o = super::explore_cmd::open(dir, args.backend, args.json)?;
-        let model_file = crate::train::model_file(dir, &o.manifest);
-        let opened = OpenedRun {
-            dir,
-            model_file: &model_file,
-            model_name: o.manifest.config.vae.model.name(),
-            model: &o.model,
-            data: &o.data,
-            latents: &o.embedding.means,
-            device: &o.chosen.device,
-        };
-        figures.push(
-            run_figures(&opened, args.gp_runs, &settings, &crate::jobs::NEVER)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?,
-        );
+        figures.push(o.run.figures(
+            &o.data,
+            &o.embedding.means,
+            args.gp_runs,
+            &settings,
+            &crate::jobs::NEVER,
+        )?);
     }
     let table = rows(&figures, &settings);
     let seconds = started.elapsed().as_secs_f64();

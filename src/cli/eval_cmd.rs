@@ -8,6 +8,7 @@ use crate::backend::Backend;
 use crate::data::Dataset;
 use crate::eval::{EvalProtocol, evaluate};
 use crate::model::{ModelKind, Readout};
+use crate::run::Run;
 use crate::space::Cell;
 
 #[derive(Debug, Args)]
@@ -45,8 +46,8 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     if let Some(reason) = &chosen.fallback {
         eprintln!("note: {reason}");
     }
-    let (manifest, model) =
-        crate::train::load_run(&args.run, &chosen.device).map_err(|e| anyhow::anyhow!(e))?;
+    let run = Run::open(&args.run, &chosen.device)?;
+    let (manifest, model) = (&run.manifest, &run.model);
     let space = manifest.config.space;
     if args.readout != Readout::Union && manifest.config.vae.model != ModelKind::Svge {
         anyhow::bail!(
@@ -78,7 +79,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     let bar = super::progress_bar(1, "evaluating", args.json);
     let started = std::time::Instant::now();
     let m = evaluate(
-        &model,
+        model,
         space,
         &train,
         &test,
@@ -95,7 +96,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     let seconds = started.elapsed().as_secs_f64();
     // Kept for `compare` and the explorer (the paper's readout only; the others are diagnoses).
     if args.readout == Readout::Union {
-        let model_file = crate::train::model_file(&args.run, &manifest);
+        let model_file = run.model_file();
         let kept = crate::eval::saved::keep(&args.run, &model_file, &protocol, &m, seconds);
         if let Err(e) = kept {
             eprintln!("note: the figures are printed but not kept: {e}");
@@ -110,7 +111,8 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         println!("{v}");
         return Ok(());
     }
-    let reference = crate::eval::published::svge_table_i(space, manifest.config.vae.model);
+    // The first table that prints this model on this space (Table I before the others).
+    let reference = (manifest.config.vae.model.spec().published.iter()).find(|p| p.space == space);
     println!(
         "{} on {space}: {} test graphs, {} decodings in {seconds:.0} s on {}",
         manifest.config.vae.model.name(),
@@ -132,7 +134,9 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         ("novelty", m.novelty),
     ];
     for (i, (name, value)) in rows.iter().enumerate() {
-        let p = reference.map_or("-".to_string(), |r| format!("{:.2}", r[i]));
+        let p = reference
+            .and_then(|r| r.generative[i])
+            .map_or("-".to_string(), |r| format!("{r:.2}"));
         println!("  {name:<34} {:>9.2} {p:>9}", value * 100.0);
     }
     println!(

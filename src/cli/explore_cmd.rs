@@ -9,18 +9,14 @@ use serde_json::json;
 
 use crate::backend::{Backend, ChosenDevice};
 use crate::data::Dataset;
-use crate::explore::{
-    CellIndex, Embedding, LatentDecoder, PcaPlane, decoded_grid, embed_dataset, great_circle_walk,
-    line_walk, tsne_2d,
-};
-use crate::model::GraphVae;
-use crate::train::RunManifest;
+use crate::explore::{PcaPlane, decoded_grid, great_circle_walk, line_walk, tsne_2d};
+use crate::latent::{CellIndex, Embedding, LatentDecoder};
+use crate::run::Run;
 
 /// What every exploring command opens: a run, its data set, and the latent means of all cells.
 pub(super) struct Opened {
     pub(super) chosen: ChosenDevice,
-    pub(super) manifest: RunManifest,
-    pub(super) model: GraphVae,
+    pub(super) run: Run,
     pub(super) data: Dataset,
     pub(super) embedding: Embedding,
     pub(super) index: CellIndex,
@@ -29,14 +25,8 @@ pub(super) struct Opened {
 impl Opened {
     /// A decoder over this run that keeps the majority of `attempts` decodings.
     pub(super) fn decoder(&self, attempts: usize) -> LatentDecoder<'_> {
-        LatentDecoder {
-            model: &self.model,
-            data: &self.data,
-            index: &self.index,
-            device: &self.chosen.device,
-            attempts,
-            cancel: &crate::jobs::NEVER,
-        }
+        self.run
+            .decoder(&self.data, &self.index, attempts, &crate::jobs::NEVER)
     }
 }
 
@@ -45,24 +35,13 @@ pub(super) fn open(run: &Path, backend: Backend, quiet: bool) -> anyhow::Result<
     if let (Some(reason), false) = (&chosen.fallback, quiet) {
         eprintln!("note: {reason}");
     }
-    let (manifest, model) =
-        crate::train::load_run(run, &chosen.device).map_err(|e| anyhow::anyhow!(e))?;
-    let data = Dataset::bundled(manifest.config.space)?;
-    let cache = run.join(format!("latent_means_{}.bin", data.space.name()));
-    let model_file = crate::train::model_file(run, &manifest);
-    let embedding = embed_dataset(
-        &model,
-        &data,
-        &chosen.device,
-        Some((&cache, &model_file)),
-        &crate::jobs::NEVER,
-    )
-    .map_err(anyhow::Error::msg)?;
+    let run = Run::open(run, &chosen.device)?;
+    let data = Dataset::bundled(run.space())?;
+    let embedding = run.latents(&data, &crate::jobs::NEVER)?;
     let index = CellIndex::new(&data);
     Ok(Opened {
         chosen,
-        manifest,
-        model,
+        run,
         data,
         embedding,
         index,
@@ -250,7 +229,7 @@ pub fn walk(args: &WalkArgs) -> anyhow::Result<()> {
             .collect();
         println!(
             "{}",
-            json!({"from": o.data.records[from].id, "to": args.to, "steps": rows, "model": o.manifest.config.vae.model.name()})
+            json!({"from": o.data.records[from].id, "to": args.to, "steps": rows, "model": o.run.model_name()})
         );
         return Ok(());
     }

@@ -41,7 +41,7 @@ pub enum Command {
     Data(DataArgs),
     /// Correlate graph properties (average path length, clustering) with accuracy.
     Stats(StatsArgs),
-    /// Train a graph VAE (svge, dvae, dvae-emb, gcn-emb) into a resumable run folder.
+    /// Train a graph VAE (any `--model` of the registry) into a resumable run folder.
     Train(TrainArgs),
     /// Reconstruction accuracy, validity, uniqueness and novelty of a trained run.
     Eval(EvalArgs),

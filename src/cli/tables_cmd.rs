@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::bo::GpSettings;
 use crate::data::Dataset;
 use crate::eval::{EvalProtocol, GenerativeMetrics, evaluate};
-use crate::model::ModelKind;
+use crate::model::{EMB_TABLES, ModelKind, SVGE_TABLE_I};
 use crate::space::{Cell, SpaceKind};
 
 #[derive(Debug, Args)]
@@ -43,39 +43,33 @@ struct Row {
     prediction: Option<[f64; 2]>,
 }
 
-const SVGE_TABLE_I: &str = "SVGe paper, Table I";
-const EMB_TABLE_1: &str = "Operation-embeddings paper, Tables 1 and 2";
-
+/// Every published row of the papers' tables, from the model registry: the SVGe paper's
+/// Table I first, then the operation-embeddings paper's Tables 1 and 2, each in the
+/// registry's order.
 fn rows() -> Vec<Row> {
-    use crate::eval::published::{embeddings_tables, svge_table_i};
-    let table_i = [
-        (SpaceKind::Enas, ModelKind::Dvae),
-        (SpaceKind::Enas, ModelKind::Svge),
-        (SpaceKind::Nb201, ModelKind::Svge),
-        (SpaceKind::Nb101, ModelKind::Svge),
-    ]
-    .into_iter()
-    .filter_map(|(space, model)| {
-        svge_table_i(space, model).map(|p| Row {
-            table: SVGE_TABLE_I,
-            space,
-            model,
-            generative: p.map(Some),
-            prediction: None,
-        })
+    let mut out = Vec::new();
+    for table in [SVGE_TABLE_I, EMB_TABLES] {
+        for &model in ModelKind::ALL {
+            for p in model.spec().published.iter().filter(|p| p.table == table) {
+                out.push(Row {
+                    table,
+                    space: p.space,
+                    model,
+                    generative: p.generative,
+                    prediction: p.prediction,
+                });
+            }
+        }
+    }
+    // Table I goes space by space, as printed in the paper.
+    let order = [SpaceKind::Enas, SpaceKind::Nb101, SpaceKind::Nb201];
+    out.sort_by_key(|r| {
+        (
+            r.table == EMB_TABLES,
+            order.iter().position(|&s| s == r.space),
+        )
     });
-    let embeddings = [ModelKind::Dvae, ModelKind::DvaeEmb, ModelKind::GcnEmb]
-        .into_iter()
-        .filter_map(|model| {
-            embeddings_tables(model).map(|(g, p)| Row {
-                table: EMB_TABLE_1,
-                space: SpaceKind::Enas,
-                model,
-                generative: [Some(g[0]), Some(g[1]), Some(g[2]), None],
-                prediction: Some(p),
-            })
-        });
-    table_i.chain(embeddings).collect()
+    out
 }
 
 /// Our figures for one bundled model.
@@ -102,14 +96,7 @@ fn measure(
     fresh: bool,
 ) -> anyhow::Result<Measured> {
     let chosen = crate::backend::choose(crate::backend::Backend::Wgpu);
-    let (manifest, model) =
-        crate::train::load_run(dir, &chosen.device).map_err(anyhow::Error::msg)?;
-    anyhow::ensure!(
-        manifest.config.space == space,
-        "{}: run.json says {}, the folder name {space}",
-        dir.display(),
-        manifest.config.space
-    );
+    let run = crate::run::Run::open_for(dir, space, &chosen.device)?;
     let data = Dataset::bundled(space)?;
     let train: Vec<&Cell> = data.train().map(|r| &r.cell).collect();
     let test: Vec<&Cell> = data.test().map(|r| &r.cell).collect();
@@ -130,7 +117,7 @@ fn measure(
     } else {
         EvalProtocol::default()
     };
-    let model_file = crate::train::model_file(dir, &manifest);
+    let model_file = run.model_file();
     // The record `eval` (or an earlier `tables`) kept, when it measured these weights with this
     // protocol; a stale or unreadable one is said and measured afresh.
     let kept = match crate::eval::saved::load(dir, &model_file) {
@@ -152,7 +139,7 @@ fn measure(
     let metrics = match kept {
         Some(m) => m,
         None => evaluate(
-            &model,
+            &run.model,
             space,
             &train,
             &test,
@@ -171,10 +158,7 @@ fn measure(
         }
     }
     let prediction = if with_prediction {
-        let latents =
-            crate::explore::embed_dataset(&model, &data, &chosen.device, None, &crate::jobs::NEVER)
-                .map_err(anyhow::Error::msg)?
-                .means;
+        let latents = run.latents(&data, &crate::jobs::NEVER)?.means;
         // The paper's mean ± std over 10 runs: 10 seeds of the GP's random subsets.
         let (runs, inducing) = if quick { (2, 300) } else { (10, 500) };
         let (mut rmse, mut r) = (Vec::new(), Vec::new());
@@ -264,9 +248,9 @@ pub fn run(args: &TablesArgs) -> anyhow::Result<()> {
         (None, None) => "-".into(),
     };
     let mut json_rows = Vec::new();
-    for table in [SVGE_TABLE_I, EMB_TABLE_1] {
+    for table in [SVGE_TABLE_I, EMB_TABLES] {
         md.push_str(&format!("\n### {table}\n\n"));
-        let emb = table == EMB_TABLE_1;
+        let emb = table == EMB_TABLES;
         if emb {
             md.push_str("| model | space | reconstruction (mean z) | sampled z | validity | uniqueness | GP RMSE (mean ± std) | GP Pearson r |\n|---|---|---|---|---|---|---|---|\n");
         } else {

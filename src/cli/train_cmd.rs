@@ -56,6 +56,10 @@ pub struct TrainArgs {
     /// new runs) or all at once (the paper's description).
     #[arg(long, value_enum)]
     pub gcn_order: Option<crate::model::GcnOrder>,
+    /// The D-VAE family's decoder: read the next node's type from the last node's state (D-VAE)
+    /// or from the sum of all decoded nodes' states (the GCN models' default).
+    #[arg(long, value_enum)]
+    pub decoder_state: Option<crate::model::DecoderState>,
     /// Node state size (default: the paper's for the model).
     #[arg(long)]
     pub hidden: Option<usize>,
@@ -112,6 +116,9 @@ fn config(args: &TrainArgs) -> anyhow::Result<TrainConfig> {
     }
     if let Some(o) = args.gcn_order {
         config.vae.gcn_order = o;
+    }
+    if let Some(d) = args.decoder_state {
+        config.vae.decoder_state = d;
     }
     if let Some(h) = args.hidden {
         config.vae.hidden = h;

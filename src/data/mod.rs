@@ -43,6 +43,9 @@ pub struct Dataset {
     pub accuracy_label: String,
     /// Doubts about a user's file that do not stop it loading (shown by every front end).
     pub warnings: Vec<String>,
+    /// Whether these are the bundled table's cells, row for row (then a run may cache their
+    /// latent means); false for a user's file.
+    pub bundled: bool,
 }
 
 /// A file cut short (a copy or download that stopped) most often ends inside its last line: a
@@ -78,12 +81,25 @@ impl Dataset {
             split,
             accuracy_label: accuracy_label.into(),
             warnings: Vec::new(),
+            bundled: false,
+        }
+    }
+
+    /// Marks the data as the bundled table's rows.
+    fn into_bundled(self) -> Self {
+        Self {
+            bundled: true,
+            ..self
         }
     }
 
     /// The bundled data of a space. NB101 needs the enumeration of all cells, which is cached
     /// on disk after the first run (see [`nb101_cells_cached`]).
     pub fn bundled(space: SpaceKind) -> Result<Self, DataError> {
+        Self::bundled_rows(space).map(Self::into_bundled)
+    }
+
+    fn bundled_rows(space: SpaceKind) -> Result<Self, DataError> {
         match space {
             SpaceKind::Enas => {
                 let records =
@@ -168,11 +184,7 @@ impl Dataset {
             BUNDLED_NB201.as_bytes(),
             metric,
         )?;
-        Ok(Self::new(
-            SpaceKind::Nb201,
-            records,
-            format!("{metric} (%)"),
-        ))
+        Ok(Self::new(SpaceKind::Nb201, records, format!("{metric} (%)")).into_bundled())
     }
 
     pub fn len(&self) -> usize {

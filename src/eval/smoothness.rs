@@ -10,7 +10,8 @@ use rand::{Rng, SeedableRng};
 use serde::Serialize;
 
 use crate::data::Dataset;
-use crate::explore::{CellIndex, LatentDecoder, great_circle_walk};
+use crate::explore::great_circle_walk;
+use crate::latent::{CellIndex, LatentDecoder};
 use crate::model::GraphVae;
 
 /// How much work the figures take; the defaults give figures stable to about a percent on ENAS

@@ -1,7 +1,8 @@
 use burn::tensor::{Tensor, TensorData};
 use serde::Serialize;
 
-use super::{LatentDecoder, PcaPlane};
+use super::PcaPlane;
+use crate::latent::LatentDecoder;
 use crate::space::Cell;
 
 /// One decoded point of the PCA-plane grid.

@@ -1,9 +1,7 @@
-//! Turning a trained model into what the explorer shows: latent means of every cell, the PCA
-//! plane, great-circle walks and decoded grids. Headless, so the GUI only draws.
+//! Turning a trained model's latent means into what the explorer shows: the PCA plane,
+//! great-circle walks and decoded grids. Headless, so the GUI only draws.
 
 pub mod candidates;
-mod decoding;
-mod embedding;
 pub mod extrapolation;
 mod grid;
 mod projection;
@@ -11,8 +9,6 @@ mod tsne;
 mod walk;
 
 pub use candidates::Candidate;
-pub use decoding::{CellIndex, LatentDecoder, decode_majority};
-pub use embedding::{Embedding, embed_dataset};
 pub use grid::{GridPoint, decoded_grid};
 pub use projection::{PcaPlane, means_above};
 pub use tsne::{place_on_map, tsne_2d, tsne_2d_from};

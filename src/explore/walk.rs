@@ -2,7 +2,7 @@ use burn::tensor::{Tensor, TensorData};
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
 
-use super::LatentDecoder;
+use crate::latent::LatentDecoder;
 use crate::space::Cell;
 
 /// One decoded point of a walk.

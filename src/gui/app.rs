@@ -8,12 +8,13 @@ use std::time::Instant;
 
 use super::dialogs::{Dialogs, PathPurpose, PendingDialog, RfdDialogs};
 use super::inspector::Inspector;
-use super::screenshot::ScreenshotPlan;
+use super::screenshot::{ScreenshotPlan, Scripted};
+use super::selection::Selection;
 use super::tasks::{Outcome, Task, TaskStatus, take_finished};
 use super::view::{Action, Board, Ctx, FrameInfo, Handled, Request, RunExtra, View};
 use super::workspace::{self, LoadEvent, LoadRequest, Workspace};
 use crate::backend::Backend;
-use crate::space::{Cell, SpaceKind};
+use crate::space::SpaceKind;
 
 /// How the explorer starts.
 #[derive(Debug, Clone)]
@@ -42,21 +43,6 @@ impl Default for StartOptions {
 
 /// The panel shown when none is asked for.
 pub const FIRST_PANEL: &str = "map";
-
-/// The cell the inspector shows.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Selection {
-    /// A cell of the data set.
-    Row(usize),
-    /// A decoded latent point: its cell (if decoding produced one) and its row, if the cell is
-    /// in the table.
-    Decoded {
-        cell: Option<Cell>,
-        latent: Vec<f32>,
-        row: Option<usize>,
-        origin: String,
-    },
-}
 
 pub struct CellspaceApp {
     /// Every panel, in tab order (`gui::views::all`), each owning its state and jobs.
@@ -140,7 +126,7 @@ impl CellspaceApp {
         let run = options
             .run
             .clone()
-            .or_else(|| workspace::bundled_run(options.space));
+            .or_else(|| crate::run::bundled_run(options.space));
         app.open(LoadRequest {
             space: options.space,
             run,
@@ -169,7 +155,7 @@ impl CellspaceApp {
     pub fn open_space(&mut self, space: SpaceKind) {
         self.open(LoadRequest {
             space,
-            run: workspace::bundled_run(space),
+            run: crate::run::bundled_run(space),
             data_file: None,
             backend: self.backend,
         });
@@ -335,14 +321,14 @@ impl CellspaceApp {
     pub fn decode_point(&mut self, latent: Vec<f32>, origin: String) {
         let Some(ws) = &self.workspace else { return };
         let Some(run) = &ws.run else { return };
-        let model = run.model.clone();
+        let model = run.run.model.clone();
         let (data, index, device) = (ws.data.clone(), ws.index.clone(), ws.device.clone());
         self.decode = Some(Task::spawn("decoding a latent point", move |_, cancel| {
             let z = burn::tensor::Tensor::<2>::from_data(
                 burn::tensor::TensorData::new(latent.clone(), [1, latent.len()]),
                 &device,
             );
-            let cell = crate::explore::decode_majority(&model, data.space, &z, 5, &cancel)?
+            let cell = crate::latent::decode_majority(&model, data.space, &z, 5, &cancel)?
                 .into_iter()
                 .next()
                 .flatten();
@@ -384,7 +370,7 @@ impl CellspaceApp {
                 let run = self
                     .workspace
                     .as_ref()
-                    .and_then(|w| w.run.as_ref().map(|r| r.dir.clone()));
+                    .and_then(|w| w.run.as_ref().map(|r| r.run.dir.clone()));
                 self.open(LoadRequest {
                     space: self.space,
                     run,
@@ -500,10 +486,7 @@ impl CellspaceApp {
             ui.separator();
             let run_label = self.workspace.as_ref().map_or("-".to_string(), |w| {
                 w.run.as_ref().map_or("no model".to_string(), |r| {
-                    let name = r.dir.file_name().map_or(r.dir.display().to_string(), |n| {
-                        n.to_string_lossy().to_string()
-                    });
-                    format!("{name} ({})", r.manifest.config.vae.model.name())
+                    format!("{} ({})", r.run.name(), r.run.model_name())
                 })
             });
             // The model picker: the space's bundled models; other runs open by path.
@@ -511,7 +494,7 @@ impl CellspaceApp {
             egui::ComboBox::from_id_salt("bundled model")
                 .selected_text(format!("run: {run_label}"))
                 .show_ui(ui, |ui| {
-                    let runs = workspace::bundled_runs(current);
+                    let runs = crate::run::bundled_runs(current);
                     if runs.is_empty() {
                         ui.weak(format!("no bundled model for {}", space_title(current)));
                     }
@@ -519,7 +502,7 @@ impl CellspaceApp {
                         .workspace
                         .as_ref()
                         .and_then(|w| w.run.as_ref())
-                        .map(|r| r.dir.clone());
+                        .map(|r| r.run.dir.clone());
                     for dir in runs {
                         let name = dir
                             .file_name()
@@ -656,6 +639,28 @@ pub fn space_title(space: SpaceKind) -> &'static str {
         SpaceKind::Enas => "ENAS-6",
         SpaceKind::Nb201 => "NAS-Bench-201",
         SpaceKind::Nb101 => "NAS-Bench-101",
+    }
+}
+
+impl Scripted for CellspaceApp {
+    fn has_workspace(&self) -> bool {
+        self.workspace.is_some()
+    }
+
+    fn busy(&self) -> bool {
+        CellspaceApp::busy(self)
+    }
+
+    fn is_loading(&self) -> bool {
+        CellspaceApp::is_loading(self)
+    }
+
+    fn errors(&self) -> String {
+        self.errors.join("; ")
+    }
+
+    fn demo_view(&mut self, view: usize) {
+        CellspaceApp::demo_view(self, view)
     }
 }
 

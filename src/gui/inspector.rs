@@ -4,8 +4,8 @@
 
 use egui::{Ui, vec2};
 
-use crate::gui::app::Selection;
 use crate::gui::cell_view::{cell_view, legend};
+use crate::gui::selection::Selection;
 use crate::gui::view::{Action, Ctx, Request};
 use crate::space::properties::{average_path_length, clustering_coefficient};
 

@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use egui::{Color32, Pos2, Rect, Sense, Stroke, Ui, pos2, vec2};
 
-use super::app::Selection;
 use super::colormap::{Scale, UNKNOWN, viridis};
 use super::point_cloud::{MapView, PointSet, PointVertex, nearest, paint_points};
+use super::selection::Selection;
 use super::view::{Action, Ctx};
 use super::workspace::Workspace;
 

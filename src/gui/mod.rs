@@ -12,14 +12,16 @@ pub mod inspector;
 pub mod map_widget;
 pub mod point_cloud;
 mod screenshot;
+pub mod selection;
 pub mod tasks;
 pub mod view;
 pub mod views;
 pub mod workspace;
 
-pub use app::{CellspaceApp, FIRST_PANEL, Selection, StartOptions};
+pub use crate::run::bundled_runs;
+pub use app::{CellspaceApp, FIRST_PANEL, StartOptions};
 pub use dialogs::{Dialogs, FixedDialogs, PathPurpose, RfdDialogs};
-pub use workspace::bundled_runs;
+pub use selection::Selection;
 
 /// Opens the explorer window and returns when it is closed.
 pub fn run(options: StartOptions) -> anyhow::Result<()> {

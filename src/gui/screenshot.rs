@@ -5,7 +5,19 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use super::app::CellspaceApp;
+/// What a scripted screenshot asks of the window it drives (the app implements it; a trait, so
+/// that this file does not import the app that uses it).
+pub trait Scripted {
+    /// Whether data is open.
+    fn has_workspace(&self) -> bool;
+    /// Whether a task (loading, decoding, a panel's job) is running.
+    fn busy(&self) -> bool;
+    fn is_loading(&self) -> bool;
+    /// The errors shown in the window, joined.
+    fn errors(&self) -> String;
+    /// Runs a panel's demonstration action.
+    fn demo_view(&mut self, view: usize);
+}
 
 enum Phase {
     WaitingForData,
@@ -32,17 +44,14 @@ impl ScreenshotPlan {
     }
 
     /// Advances the plan by one frame; false once it is done (and the window closing).
-    pub fn step(&mut self, app: &mut CellspaceApp, ctx: &egui::Context) -> bool {
+    pub fn step(&mut self, app: &mut dyn Scripted, ctx: &egui::Context) -> bool {
         match &mut self.phase {
             Phase::WaitingForData => {
-                if app.workspace.is_some() && !app.busy() {
+                if app.has_workspace() && !app.busy() {
                     app.demo_view(self.view);
                     self.phase = Phase::Working { quiet_frames: 0 };
-                } else if app.workspace.is_none() && !app.is_loading() {
-                    eprintln!(
-                        "screenshot: nothing could be opened: {}",
-                        app.errors.join("; ")
-                    );
+                } else if !app.has_workspace() && !app.is_loading() {
+                    eprintln!("screenshot: nothing could be opened: {}", app.errors());
                     ctx.send_viewport_cmd(egui::ViewportCommand::Close);
                     return false;
                 }

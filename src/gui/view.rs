@@ -12,8 +12,8 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::app::Selection;
 use super::dialogs::PathPurpose;
+use super::selection::Selection;
 use super::tasks::TaskStatus;
 use super::workspace::{LoadRequest, Workspace};
 use crate::backend::Backend;

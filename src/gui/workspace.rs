@@ -1,25 +1,25 @@
 //! What the explorer has open: a space's cells, and optionally a trained run with the latent
 //! means of every cell and their projections. Built by a background job; the GUI only reads it.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::sync::mpsc::Sender;
 
 use crate::backend::Backend;
 use crate::data::Dataset;
-use crate::explore::{CellIndex, PcaPlane, embed_dataset};
-use crate::model::GraphVae;
+use crate::explore::PcaPlane;
+use crate::latent::CellIndex;
+use crate::run::Run;
 use crate::space::SpaceKind;
 use crate::train::RunManifest;
 
 use super::colormap::Scale;
 
-/// A trained run and what was computed from it.
+/// A trained run and what the explorer computed from it.
 pub struct OpenRun {
-    pub dir: PathBuf,
-    pub manifest: RunManifest,
-    pub model: GraphVae,
+    /// The run folder, its manifest and model.
+    pub run: Run,
     /// Latent means, row for row with the data set.
     pub latents: Arc<Vec<Vec<f32>>>,
     pub plane: PcaPlane,
@@ -65,46 +65,6 @@ pub enum LoadEvent {
     Stage { text: String, fraction: f32 },
 }
 
-/// Where bundled models are looked for: beside the working directory first, then in the
-/// source tree the binary was built from.
-fn bundled_bases() -> [PathBuf; 2] {
-    [
-        PathBuf::from("assets/models"),
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/models"),
-    ]
-}
-
-/// Every bundled model of a space (run folders whose `run.json` names that space), sorted by
-/// folder name, from the first base that has any. A folder with an unreadable `run.json` is
-/// left out here; opening it by path reports why.
-pub fn bundled_runs(space: SpaceKind) -> Vec<PathBuf> {
-    for base in bundled_bases() {
-        let Ok(entries) = std::fs::read_dir(&base) else {
-            continue;
-        };
-        let mut runs: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|dir| RunManifest::read(dir).is_ok_and(|m| m.config.space == space))
-            .collect();
-        if !runs.is_empty() {
-            runs.sort();
-            return runs;
-        }
-    }
-    Vec::new()
-}
-
-/// The model a space opens with: its bundled SVGe (the flagship of both papers' comparisons),
-/// else its first bundled model.
-pub fn bundled_run(space: SpaceKind) -> Option<PathBuf> {
-    let runs = bundled_runs(space);
-    let svge = format!("svge-{}", space.name());
-    runs.iter()
-        .find(|d| d.file_name().is_some_and(|n| n == svge.as_str()))
-        .or(runs.first())
-        .cloned()
-}
-
 /// Opens data (and a run) as `request` says, reporting stages on `events`.
 pub fn load(
     request: &LoadRequest,
@@ -119,14 +79,12 @@ pub fn load(
         });
     };
     let chosen = crate::backend::choose(request.backend);
-    let (run_dir, manifest) = match &request.run {
-        Some(dir) => {
-            let manifest = RunManifest::read(dir)?;
-            (Some(dir.clone()), Some(manifest))
-        }
-        None => (None, None),
+    let run_dir = request.run.clone();
+    // The run decides the space; its manifest is read first so a bad folder fails fast.
+    let space = match &run_dir {
+        Some(dir) => RunManifest::read(dir)?.config.space,
+        None => request.space,
     };
-    let space = manifest.as_ref().map_or(request.space, |m| m.config.space);
     stage(&format!("loading {space} cells"), 0.05);
     let data = match &request.data_file {
         Some(path) => Dataset::from_file(space, path),
@@ -139,47 +97,32 @@ pub fn load(
         .map_or("bundled".to_string(), |p| p.display().to_string());
     let index = CellIndex::new(&data);
     let scale = Scale::robust(data.records.iter().filter_map(|r| r.accuracy));
-    let run = match (run_dir, manifest) {
-        (Some(dir), Some(_)) => {
+    let run = match run_dir {
+        Some(dir) => {
             stage("loading the model", 0.15);
-            let (manifest, model) = crate::train::load_run(&dir, &chosen.device)?;
+            let run = Run::open(&dir, &chosen.device).map_err(|e| e.to_string())?;
             stage(
                 &format!("encoding {} cells on {}", data.len(), chosen.label),
                 0.25,
             );
-            // The cache is only valid for the bundled table (a user file has other rows).
-            let cache = dir.join(format!("latent_means_{}.bin", space.name()));
-            let model_file = crate::train::model_file(&dir, &manifest);
-            let cache = request
-                .data_file
-                .is_none()
-                .then_some((cache.as_path(), model_file.as_path()));
-            let embedding = embed_dataset(&model, &data, &chosen.device, cache, cancel)?;
+            let embedding = run.latents(&data, cancel).map_err(|e| e.to_string())?;
             crate::jobs::check(cancel)?;
             stage("PCA of the latent means", 0.9);
             let plane = PcaPlane::fit(&embedding.means)?;
             let pca: Vec<[f32; 2]> = plane.project_all(&embedding.means);
-            let op_embedding = model.op_embedding().map(|t| {
-                let dims = t.dims();
-                crate::model::tensor_values::<f32>(t.into_data())
-                    .map(|values| values.chunks(dims[1].max(1)).map(|r| r.to_vec()).collect())
-            });
-            let op_embedding = op_embedding.transpose()?;
             Some(OpenRun {
-                predictor: crate::train::finetune::find_predictor(&dir),
-                dir,
-                manifest,
-                model,
+                predictor: run.predictor(),
+                op_embedding: run.op_embedding().map_err(|e| e.to_string())?,
+                run,
                 latents: Arc::new(embedding.means),
                 plane,
                 pca: Arc::new(pca),
                 tsne: None,
                 predicted: None,
                 surrogate: None,
-                op_embedding,
             })
         }
-        _ => None,
+        None => None,
     };
     Ok(Workspace {
         space,

@@ -58,6 +58,24 @@ pub fn union_cell(forward: Option<Cell>, backward: Option<Cell>) -> Option<Cell>
     }
 }
 
+/// Joins the first output node to every earlier node left without successors, and only to
+/// those (D-VAE's decoders and the sequence baselines end a cell this way).
+pub(super) fn connect_loose_ends(g: &mut DecodedGraph) {
+    let n = g.nodes;
+    let Some(end) = (1..n).find(|&k| g.types[k] == OUTPUT) else {
+        return;
+    };
+    for u in 0..end {
+        g.adj[u * n + end] = false;
+    }
+    for u in 0..end {
+        let has_successor = (u + 1..end).any(|w| g.adj[u * n + w]);
+        if !has_successor {
+            g.adj[u * n + end] = true;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,10 +10,62 @@ use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use super::activation::sigmoid;
 use super::batch::GraphBatch;
-use super::decoded::DecodedGraph;
+use super::decoded::{DecodedGraph, connect_loose_ends};
 use super::gnn::{GruCell, Mlp, bce_with_logits};
-use super::{VaeConfig, gumbel_argmax};
-use crate::space::{INPUT, OUTPUT};
+use super::registry::{ModelSpec, emb_tables, table_i};
+use super::{GraphVae, VaeConfig, gumbel_argmax};
+use crate::space::{INPUT, OUTPUT, SpaceKind};
+
+fn build(config: &VaeConfig, space: SpaceKind, device: &Device, gcn: bool) -> GraphVae {
+    let (types, nodes) = (space.type_count(), space.max_nodes());
+    GraphVae::Dvae(Dvae::new(config, types, nodes, gcn, device))
+}
+
+pub const DVAE: ModelSpec = ModelSpec {
+    name: "dvae",
+    title: "D-VAE",
+    about: "asynchronous message passing, sequential decoder (Zhang et al. 2019)",
+    hidden: 501,
+    op_embedding: false,
+    two_sided: false,
+    spaces: &[SpaceKind::Enas, SpaceKind::Nb101, SpaceKind::Nb201],
+    published: &[
+        table_i(SpaceKind::Enas, [99.96, 100.0, 37.26, 100.0]),
+        table_i(SpaceKind::Nb101, [25.89, 82.55, 19.84, 16.52]),
+        emb_tables([99.96, 100.0, 37.26], [0.384, 0.920]),
+    ],
+    build: |config, space, device| build(config, space, device, false),
+};
+
+pub const DVAE_EMB: ModelSpec = ModelSpec {
+    name: "dvae-emb",
+    title: "DVAE-EMB",
+    about: "D-VAE with learnable operation embeddings (Chatzianastasis et al. 2021)",
+    op_embedding: true,
+    spaces: &[SpaceKind::Enas],
+    published: &[emb_tables([99.99, 100.0, 39.15], [0.371, 0.925])],
+    ..DVAE
+};
+
+pub const GCN_EMB: ModelSpec = ModelSpec {
+    name: "gcn-emb",
+    title: "GCN-EMB",
+    about: "GCN encoder on learnable operation embeddings, D-VAE's decoder",
+    op_embedding: true,
+    spaces: &[SpaceKind::Enas],
+    published: &[emb_tables([98.87, 99.95, 32.63], [0.441, 0.892])],
+    build: |config, space, device| build(config, space, device, true),
+    ..DVAE
+};
+
+pub const GCN: ModelSpec = ModelSpec {
+    name: "gcn",
+    title: "GCN",
+    about: "GCN encoder on one-hot operations, D-VAE's decoder (D-VAE's baseline)",
+    op_embedding: false,
+    published: &[emb_tables([98.70, 99.53, 34.00], [0.485, 0.870])],
+    ..GCN_EMB
+};
 
 /// How node types enter the networks: D-VAE's one-hot vectors, or a learned embedding
 /// (the *-EMB models), shared by encoder and decoder.
@@ -121,6 +173,9 @@ pub struct Dvae {
     decoder_gru: GruCell,
     add_vertex: Mlp,
     add_edge: Mlp,
+    /// Read the next type from the sum of the decoded nodes' states (the GCN baseline), not
+    /// from the last node's.
+    summed_state: bool,
     hidden: usize,
     latent: usize,
     nodes: usize,
@@ -180,7 +235,7 @@ fn edge(adj: &Tensor<3>, u: usize, v: usize) -> Tensor<2> {
 impl Dvae {
     pub fn new(config: &VaeConfig, types: usize, nodes: usize, gcn: bool, device: &Device) -> Self {
         let hs = config.hidden;
-        let embedded = gcn || config.model == super::ModelKind::DvaeEmb;
+        let embedded = config.model.spec().op_embedding;
         let input = TypeInput {
             embedding: embedded
                 .then(|| EmbeddingConfig::new(types, config.op_embedding).init(device)),
@@ -215,6 +270,7 @@ impl Dvae {
             decoder_gru: GruCell::new(d, hs, device),
             add_vertex: Mlp::new(hs, 2 * hs, types, device),
             add_edge: Mlp::new(2 * hs, 4 * hs, 1, device),
+            summed_state: config.decoder_state == super::DecoderState::Sum,
             hidden: hs,
             latent: config.latent,
             nodes,
@@ -327,10 +383,16 @@ impl Dvae {
             senders.push(self.sender(&step.h, t));
             states.push(step.h);
         }
+        let type_states = if self.summed_state {
+            running_sums(&states)
+        } else {
+            states.clone()
+        };
+        let type_states = Tensor::stack::<3>(type_states, 0);
         let states = Tensor::stack::<3>(states, 0);
         // [n - 1, B]: which steps exist in each graph.
         let mask = batch.step_mask.clone().swap_dims(0, 1);
-        let logits = self.add_vertex.forward(states.clone().narrow(0, 0, n - 1));
+        let logits = self.add_vertex.forward(type_states.narrow(0, 0, n - 1));
         let wanted = types
             .clone()
             .narrow(1, 1, n - 1)
@@ -401,11 +463,12 @@ impl Dvae {
         let edge_part = |state: &Tensor<2>| self.add_edge.first_part(state.clone(), 0, true);
         let mut senders = vec![self.sender(&first, 0)];
         let mut edge_parts = vec![edge_part(&first)];
+        // What the next type is read from: the last node's state, or the sum of all so far.
         let mut last = first;
         let mut chosen = vec![start];
         let mut columns: Vec<Tensor<2>> = vec![Tensor::zeros([b, n], &device)];
         for t in 1..n {
-            let logits = self.add_vertex.forward(last);
+            let logits = self.add_vertex.forward(last.clone());
             let choice = if t == n - 1 {
                 ids(OUTPUT)
             } else if stochastic {
@@ -431,7 +494,11 @@ impl Dvae {
             columns.push(Tensor::cat(column, 1));
             senders.push(self.sender(&step.h, t));
             edge_parts.push(edge_part(&step.h));
-            last = step.h;
+            last = if self.summed_state {
+                last + step.h
+            } else {
+                step.h
+            };
         }
         let types = Tensor::cat(chosen, 1);
         // columns[t][b, u] = edge u -> t; transpose into adj[b, u, t].
@@ -499,20 +566,17 @@ impl NodeStep {
 
 /// D-VAE's post-processing at the output node: its in-edges are exactly the nodes that have
 /// no successor yet.
-fn connect_loose_ends(g: &mut DecodedGraph) {
-    let n = g.nodes;
-    let Some(end) = (1..n).find(|&k| g.types[k] == OUTPUT) else {
-        return;
-    };
-    for u in 0..end {
-        g.adj[u * n + end] = false;
+/// The running sums of `states`: element t is `states[0] + ... + states[t]`.
+fn running_sums(states: &[Tensor<2>]) -> Vec<Tensor<2>> {
+    let mut sums: Vec<Tensor<2>> = Vec::with_capacity(states.len());
+    for s in states {
+        let next = match sums.last() {
+            Some(total) => total.clone() + s.clone(),
+            None => s.clone(),
+        };
+        sums.push(next);
     }
-    for u in 0..end {
-        let has_successor = (u + 1..end).any(|w| g.adj[u * n + w]);
-        if !has_successor {
-            g.adj[u * n + end] = true;
-        }
-    }
+    sums
 }
 
 /// [B, N, 1] with a one at each graph's output node (`length - 1`).

@@ -35,6 +35,11 @@ impl GruCell {
         self.input.forward(x)
     }
 
+    /// The state's share of the gates, `W_h h + b_h`.
+    pub fn hidden_gates<const D: usize>(&self, h: Tensor<D>) -> Tensor<D> {
+        self.hidden.forward(h)
+    }
+
     /// The state's share of the gates without its bias, `W_h h`. It is linear in `h`, so the
     /// share of a weighted sum of states is the weighted sum of their shares: D-VAE's decoder
     /// accumulates it edge by edge instead of a matrix product per edge.

@@ -6,14 +6,18 @@ mod decoded;
 mod dvae;
 mod gnn;
 pub mod noise;
+mod registry;
 mod regressor;
+mod sequence;
 mod svge;
 
 pub use batch::GraphBatch;
 pub use decoded::{DecodedGraph, union_cell};
 pub use dvae::Dvae;
 pub use noise::Noise;
+pub use registry::{EMB_TABLES, ModelKind, ModelSpec, Published, SVGE_TABLE_I};
 pub use regressor::{AccuracyHead, HEAD_LAYERS, Predictor, PredictorLoss};
+pub use sequence::Sequence;
 pub use svge::Svge;
 
 use burn::module::Module;
@@ -21,31 +25,6 @@ use burn::tensor::{Device, Distribution, Int, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
 use crate::space::{Cell, SpaceKind};
-
-/// Which graph VAE.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "kebab-case")]
-pub enum ModelKind {
-    /// SVGe: two-sided GNN encoder and decoder.
-    Svge,
-    /// D-VAE: asynchronous message passing, sequential decoder.
-    Dvae,
-    /// D-VAE with learnable operation embeddings shared by encoder and decoder.
-    DvaeEmb,
-    /// GCN encoder with learnable operation embeddings and D-VAE's decoder.
-    GcnEmb,
-}
-
-impl ModelKind {
-    pub fn name(self) -> &'static str {
-        match self {
-            ModelKind::Svge => "svge",
-            ModelKind::Dvae => "dvae",
-            ModelKind::DvaeEmb => "dvae-emb",
-            ModelKind::GcnEmb => "gcn-emb",
-        }
-    }
-}
 
 /// Which of SVGe's two decoding directions make the output cell. The paper's is the union;
 /// the single directions let `eval --readout` measure what each side contributes.
@@ -94,6 +73,34 @@ pub struct VaeConfig {
     /// existed used `simultaneous`.
     #[serde(default = "GcnOrder::simultaneous")]
     pub gcn_order: GcnOrder,
+    /// The D-VAE family's decoder: what the next node's type is read from. Runs from before it
+    /// existed used `last`.
+    #[serde(default = "DecoderState::last")]
+    pub decoder_state: DecoderState,
+}
+
+/// What the D-VAE family's decoder reads the next node's type from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum DecoderState {
+    /// The state of the node decoded last (D-VAE).
+    Last,
+    /// The sum of the states of every node decoded so far, the input node included: the
+    /// reference code's GCN baseline (its graph-state readout, which its decoder calls too).
+    Sum,
+}
+
+impl DecoderState {
+    fn last() -> Self {
+        DecoderState::Last
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            DecoderState::Last => "last",
+            DecoderState::Sum => "sum",
+        }
+    }
 }
 
 /// How GCN-EMB's encoder updates the node states of a level after the first.
@@ -124,13 +131,9 @@ impl GcnOrder {
 
 impl VaeConfig {
     pub fn paper(model: ModelKind) -> Self {
-        let hidden = match model {
-            ModelKind::Svge => 250,
-            _ => 501,
-        };
         Self {
             model,
-            hidden,
+            hidden: model.spec().hidden,
             latent: 56,
             rounds: 2,
             op_embedding: 3,
@@ -138,10 +141,17 @@ impl VaeConfig {
             noise_scale: 1.0,
             // The reference code's order, which produced the paper's figures; the other models
             // keep the value every older run.json reads as, so fine-tuning them still matches.
-            gcn_order: if model == ModelKind::GcnEmb {
+            gcn_order: if matches!(model, ModelKind::GcnEmb | ModelKind::Gcn) {
                 GcnOrder::InOrder
             } else {
                 GcnOrder::Simultaneous
+            },
+            // Both GCN models of the reference code read the next type from the sum (their
+            // graph-state readout); runs of GCN-EMB from before this field kept `last`.
+            decoder_state: if matches!(model, ModelKind::Gcn | ModelKind::GcnEmb) {
+                DecoderState::Sum
+            } else {
+                DecoderState::Last
             },
         }
     }
@@ -157,7 +167,7 @@ impl VaeConfig {
             }
         };
         range("hidden", self.hidden, 2, 4096)?;
-        if self.model == ModelKind::Svge && !self.hidden.is_multiple_of(2) {
+        if self.model.spec().two_sided && !self.hidden.is_multiple_of(2) {
             return Err(format!(
                 "hidden is {}: SVGe splits its state in a forward and a backward half, so it \
                  must be even",
@@ -202,6 +212,7 @@ impl burn::module::ModuleVisitor for Materialize {
 pub enum GraphVae {
     Svge(Svge),
     Dvae(Dvae),
+    Sequence(Sequence),
 }
 
 /// The parts of one training step's loss, per batch (means over graphs).
@@ -212,15 +223,9 @@ pub struct LossParts {
 }
 
 impl GraphVae {
+    /// Builds the model `config` names (its registry entry's `build`), every parameter drawn.
     pub fn new(config: &VaeConfig, space: SpaceKind, device: &Device) -> Self {
-        let (types, nodes) = (space.type_count(), space.max_nodes());
-        let model = match config.model {
-            ModelKind::Svge => GraphVae::Svge(Svge::new(config, types, nodes, device)),
-            ModelKind::Dvae | ModelKind::DvaeEmb => {
-                GraphVae::Dvae(Dvae::new(config, types, nodes, false, device))
-            }
-            ModelKind::GcnEmb => GraphVae::Dvae(Dvae::new(config, types, nodes, true, device)),
-        };
+        let model = (config.model.spec().build)(config, space, device);
         model.visit(&mut Materialize);
         model
     }
@@ -230,6 +235,7 @@ impl GraphVae {
         match self {
             GraphVae::Svge(m) => m.encode(batch),
             GraphVae::Dvae(m) => m.encode(batch),
+            GraphVae::Sequence(m) => m.encode(batch),
         }
     }
 
@@ -237,6 +243,7 @@ impl GraphVae {
         match self {
             GraphVae::Svge(m) => m.reconstruction_loss(batch, z),
             GraphVae::Dvae(m) => m.reconstruction_loss(batch, z),
+            GraphVae::Sequence(m) => m.reconstruction_loss(batch, z),
         }
     }
 
@@ -342,6 +349,11 @@ impl GraphVae {
                 .into_iter()
                 .map(|g| g.forward_cell())
                 .collect(),
+            GraphVae::Sequence(m) => m
+                .decode(z, stochastic, noise)?
+                .into_iter()
+                .map(|g| g.forward_cell())
+                .collect(),
         })
     }
 
@@ -349,6 +361,7 @@ impl GraphVae {
         match self {
             GraphVae::Svge(m) => m.latent(),
             GraphVae::Dvae(m) => m.latent(),
+            GraphVae::Sequence(m) => m.latent(),
         }
     }
 
@@ -362,8 +375,8 @@ impl GraphVae {
     /// The learned operation embedding table, [types, d], for the *-EMB models.
     pub fn op_embedding(&self) -> Option<Tensor<2>> {
         match self {
-            GraphVae::Svge(_) => None,
             GraphVae::Dvae(m) => m.op_embedding(),
+            GraphVae::Svge(_) | GraphVae::Sequence(_) => None,
         }
     }
 }

@@ -10,8 +10,33 @@ use super::activation::sigmoid;
 use super::batch::{DirectedBatch, GraphBatch};
 use super::decoded::DecodedGraph;
 use super::gnn::{GatedSum, MessageLayer, Mlp, bce_with_logits};
-use super::{VaeConfig, gumbel_argmax};
-use crate::space::{INPUT, OUTPUT};
+use super::registry::{ModelSpec, table_i};
+use super::{GraphVae, VaeConfig, gumbel_argmax};
+use crate::space::{INPUT, OUTPUT, SpaceKind};
+
+/// SVGe in the registry: the SVGe paper's model on all three spaces.
+pub const SVGE: ModelSpec = ModelSpec {
+    name: "svge",
+    title: "SVGe",
+    about: "two-sided GNN encoder and decoder (Lukasik et al. 2021)",
+    hidden: 250,
+    op_embedding: false,
+    two_sided: true,
+    spaces: &[SpaceKind::Enas, SpaceKind::Nb201, SpaceKind::Nb101],
+    published: &[
+        table_i(SpaceKind::Enas, [99.63, 100.0, 39.03, 100.0]),
+        table_i(SpaceKind::Nb101, [99.57, 79.16, 32.1, 16.37]),
+        table_i(SpaceKind::Nb201, [99.99, 100.0, 8.28, 10.24]),
+    ],
+    build: |config, space, device| {
+        GraphVae::Svge(Svge::new(
+            config,
+            space.type_count(),
+            space.max_nodes(),
+            device,
+        ))
+    },
+};
 
 /// The encoder: forward and backward message passing from shared type embeddings, node
 /// states concatenated, gated-sum readouts for the mean and the log-variance.

@@ -15,7 +15,7 @@ use super::checkpoint;
 use super::step::batch_step;
 use super::{EpochMetrics, RunManifest, TrainConfig};
 use crate::data::{DataError, Dataset};
-use crate::model::{GraphBatch, GraphVae};
+use crate::model::{GraphBatch, GraphVae, ModelKind};
 use crate::space::Cell;
 
 /// What a training run reports while it runs.
@@ -154,10 +154,22 @@ pub fn train(
     if let (Some(src), 0) = (&config.init_from, manifest.completed_epochs()) {
         let source = RunManifest::read(src).map_err(TrainError::Run)?;
         let (was, is) = (source.config.vae.gcn_order, config.vae.gcn_order);
-        if config.vae.model == crate::model::ModelKind::GcnEmb && was != is {
+        let gcn = matches!(config.vae.model, ModelKind::GcnEmb | ModelKind::Gcn);
+        if gcn && was != is {
             return Err(TrainError::Run(format!(
                 "{}: its GCN levels update {} and this run's {}; pass --gcn-order {} to \
                  fine-tune it",
+                src.display(),
+                was.name(),
+                is.name(),
+                was.name()
+            )));
+        }
+        let (was, is) = (source.config.vae.decoder_state, config.vae.decoder_state);
+        if was != is {
+            return Err(TrainError::Run(format!(
+                "{}: its decoder reads types from the {} state and this run's from the {}; \
+                 pass --decoder-state {} to fine-tune it",
                 src.display(),
                 was.name(),
                 is.name(),
@@ -294,7 +306,7 @@ pub fn train(
             && plan.wants(epoch, config.epochs)
         {
             let means =
-                crate::eval::latent_means(&model.valid(), &snapshot_cells, config.space, &device)
+                crate::latent::latent_means(&model.valid(), &snapshot_cells, config.space, &device)
                     .map_err(TrainError::Run)?;
             super::snapshots::write_epoch(dir, epoch, &means).map_err(TrainError::Run)?;
         }

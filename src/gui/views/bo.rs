@@ -8,13 +8,13 @@ use egui_plot::{Line, Plot, PlotPoints};
 
 use crate::bo::{BoConfig, BoEvent, BoOutcome, Evaluation};
 use crate::data::{Dataset, NB201_METRICS};
-use crate::explore::{CellIndex, LatentDecoder};
-use crate::gui::app::Selection;
 use crate::gui::cell_view::cell_view;
 use crate::gui::map_widget::RunMap;
+use crate::gui::selection::Selection;
 use crate::gui::tasks::{Outcome, Task, TaskStatus, take_finished};
 use crate::gui::view::{Action, Board, Ctx, Overlay, OverlayStyle, Request, View};
 use crate::gui::workspace::Workspace;
+use crate::latent::{CellIndex, LatentDecoder};
 use crate::space::SpaceKind;
 
 pub struct BoPanel {
@@ -86,7 +86,7 @@ impl BoPanel {
             initial: self.initial.max(2),
             ..BoConfig::default()
         };
-        let model = run.model.clone();
+        let model = run.run.model.clone();
         let latents = run.latents.clone();
         let device = ws.device.clone();
         let predictor = if self.estimate_unlabelled {

@@ -8,14 +8,14 @@ use std::sync::Arc;
 use egui::{Color32, RichText, Ui};
 
 use crate::data::Dataset;
-use crate::eval::compare::{FigureRow, OpenedRun, RunFigures, rows, run_figures};
+use crate::eval::compare::{FigureRow, RunFigures, rows};
 use crate::eval::smoothness::SmoothnessSettings;
-use crate::explore::{PcaPlane, embed_dataset};
-use crate::gui::app::Selection;
+use crate::explore::PcaPlane;
 use crate::gui::map_widget::{LatentMap, Mark, side_by_side};
+use crate::gui::selection::Selection;
 use crate::gui::tasks::{Outcome, Task, TaskStatus, take_finished};
 use crate::gui::view::{Action, Ctx, View};
-use crate::gui::workspace::bundled_runs;
+use crate::run::{Run, bundled_runs};
 use crate::space::SpaceKind;
 use crate::train::RunManifest;
 
@@ -83,8 +83,6 @@ struct Request {
     dirs: Vec<PathBuf>,
     /// The open workspace's cells.
     data: Arc<Dataset>,
-    /// Whether `data` is the bundled table (then latent means are cached in the run folders).
-    bundled_table: bool,
     device: burn::tensor::Device,
     gp_runs: usize,
     settings: SmoothnessSettings,
@@ -99,7 +97,6 @@ fn measure(
     let Request {
         dirs,
         data,
-        bundled_table,
         device,
         gp_runs,
         settings,
@@ -108,34 +105,15 @@ fn measure(
     for (i, dir) in dirs.iter().enumerate() {
         let name = name_of(dir);
         let _ = status.send(format!("{name} ({} of {})", i + 1, dirs.len()));
-        let (manifest, model) = crate::train::load_run(dir, &device)?;
-        if manifest.config.space != data.space {
-            return Err(format!(
-                "{}: a {} run; the open space is {}",
-                dir.display(),
-                manifest.config.space,
-                data.space
-            ));
-        }
-        let model_file = crate::train::model_file(dir, &manifest);
-        let cache = dir.join(format!("latent_means_{}.bin", data.space.name()));
-        let cache = bundled_table.then_some((cache.as_path(), model_file.as_path()));
-        let means = embed_dataset(&model, &data, &device, cache, cancel)?.means;
+        let run = Run::open_for(dir, data.space, &device).map_err(|e| e.to_string())?;
+        let means = run.latents(&data, cancel).map_err(|e| e.to_string())?.means;
         let plane = PcaPlane::fit(&means).map_err(|e| format!("{}: {e}", dir.display()))?;
         let pca: Vec<[f32; 2]> = plane.project_all(&means);
-        let opened = OpenedRun {
-            dir,
-            model_file: &model_file,
-            model_name: manifest.config.vae.model.name(),
-            model: &model,
-            data: &data,
-            latents: &means,
-            device: &device,
-        };
-        let figures = run_figures(&opened, gp_runs, &settings, cancel)
-            .map_err(|e| format!("{}: {e}", dir.display()))?;
+        let figures = run
+            .figures(&data, &means, gp_runs, &settings, cancel)
+            .map_err(|e| e.to_string())?;
         runs.push(ComparedRun {
-            name: format!("{name} ({})", manifest.config.vae.model.name()),
+            name: format!("{name} ({})", run.model_name()),
             pca: Arc::new(pca),
             figures,
         });
@@ -150,7 +128,7 @@ fn measure(
 
 impl ComparePanel {
     fn open_dir<'a>(ctx: &'a Ctx) -> Option<&'a Path> {
-        ctx.workspace?.run.as_ref().map(|r| r.dir.as_path())
+        ctx.workspace?.run.as_ref().map(|r| r.run.dir.as_path())
     }
 
     /// Adds a run folder after checking that it is a run of the open space.
@@ -188,7 +166,6 @@ impl ComparePanel {
         let request = Request {
             dirs,
             data: ws.data.clone(),
-            bundled_table: ws.source == "bundled",
             device: ws.device.clone(),
             gp_runs: self.gp_runs,
             settings: self.settings.clone(),

@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 use egui::{Color32, Ui};
 
 use crate::explore::PcaPlane;
-use crate::gui::app::Selection;
 use crate::gui::map_widget::{LatentMap, Mark};
+use crate::gui::selection::Selection;
 use crate::gui::tasks::{Outcome, Task, TaskStatus, take_finished};
 use crate::gui::view::{Action, Ctx, View};
 use crate::train::RunManifest;
@@ -174,7 +174,7 @@ impl EpochsPanel {
         ctx.board
             .training_run
             .as_deref()
-            .or_else(|| ctx.workspace?.run.as_ref().map(|r| r.dir.as_path()))
+            .or_else(|| ctx.workspace?.run.as_ref().map(|r| r.run.dir.as_path()))
     }
 
     fn clear(&mut self) {

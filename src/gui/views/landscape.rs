@@ -3,11 +3,12 @@
 
 use egui::{Color32, Rect, Sense, Stroke, Ui, pos2, vec2};
 
-use crate::explore::{GridPoint, LatentDecoder, PcaPlane, decoded_grid, means_above};
-use crate::gui::app::Selection;
+use crate::explore::{GridPoint, PcaPlane, decoded_grid, means_above};
+use crate::gui::selection::Selection;
 use crate::gui::tasks::{Outcome, Task, TaskStatus, take_finished};
 use crate::gui::view::{Action, Ctx, View};
 use crate::gui::workspace::Workspace;
+use crate::latent::LatentDecoder;
 
 pub struct LandscapePanel {
     pub size: usize,
@@ -104,7 +105,7 @@ impl LandscapePanel {
             return;
         };
         let size = self.size.max(2);
-        let model = run.model.clone();
+        let model = run.run.model.clone();
         let (data, index, device) = (ws.data.clone(), ws.index.clone(), ws.device.clone());
         let attempts = self.attempts.max(1);
         let (above, asked) = (self.above, self.radius);

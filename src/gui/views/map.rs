@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use egui::{Color32, Pos2, Rect, Sense, Stroke, Ui, vec2};
 
-use crate::gui::app::Selection;
 use crate::gui::map_widget::{color_bar, draw_cross, hover_card};
 use crate::gui::point_cloud::{MapView, PointSet, PointVertex, nearest, paint_points};
+use crate::gui::selection::Selection;
 use crate::gui::tasks::{Outcome, Task, TaskStatus, take_finished};
 use crate::gui::view::{Action, Ctx, OverlayStyle, RunExtra, View};
 use crate::gui::workspace::Workspace;

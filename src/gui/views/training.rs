@@ -94,7 +94,7 @@ impl TrainingPanel {
         }
         // The open run's settings, so that a new run repeats it (and the panel says what it is).
         if let Some(run) = &ws.run {
-            let c = &run.manifest.config;
+            let c = &run.run.manifest.config;
             self.model = c.vae.model;
             self.vae = c.vae.clone();
             self.config = c.clone();
@@ -103,8 +103,8 @@ impl TrainingPanel {
             self.out_dir = default_out(self.space, self.model);
         }
         if let Some(run) = &ws.run {
-            self.curves = run.manifest.epochs.clone();
-            self.curves_of = run.dir.display().to_string();
+            self.curves = run.run.manifest.epochs.clone();
+            self.curves_of = run.run.dir.display().to_string();
         } else {
             self.curves.clear();
             self.curves_of.clear();
@@ -204,7 +204,7 @@ impl TrainingPanel {
                     space: self.space,
                     run: ctx
                         .workspace
-                        .and_then(|w| w.run.as_ref().map(|r| r.dir.clone())),
+                        .and_then(|w| w.run.as_ref().map(|r| r.run.dir.clone())),
                     data_file: Some(PathBuf::from(path)),
                     backend: ctx.backend,
                 }));
@@ -335,13 +335,9 @@ impl TrainingPanel {
                 egui::ComboBox::from_id_salt("train-model")
                     .selected_text(s.model.name())
                     .show_ui(ui, |ui| {
-                        for m in [
-                            ModelKind::Svge,
-                            ModelKind::Dvae,
-                            ModelKind::DvaeEmb,
-                            ModelKind::GcnEmb,
-                        ] {
-                            ui.selectable_value(&mut s.model, m, m.name());
+                        for &m in ModelKind::ALL {
+                            ui.selectable_value(&mut s.model, m, m.name())
+                                .on_hover_text(m.spec().about);
                         }
                     });
                 ui.end_row();
@@ -371,7 +367,7 @@ impl TrainingPanel {
                         .range(0.0..=10.0),
                 );
                 ui.end_row();
-                if matches!(s.model, ModelKind::DvaeEmb | ModelKind::GcnEmb) {
+                if s.model.spec().op_embedding {
                     ui.label("op embedding dim");
                     ui.add(egui::DragValue::new(&mut s.vae.op_embedding).range(1..=64));
                     ui.end_row();
@@ -379,7 +375,7 @@ impl TrainingPanel {
                     ui.add(egui::DragValue::new(&mut s.config.embedding_rounds).range(1..=20));
                     ui.end_row();
                 }
-                if s.model == ModelKind::GcnEmb {
+                if matches!(s.model, ModelKind::GcnEmb | ModelKind::Gcn) {
                     ui.label("GCN level order");
                     egui::ComboBox::from_id_salt("train-gcn-order")
                         .selected_text(s.vae.gcn_order.name())
@@ -583,7 +579,7 @@ impl View for TrainingPanel {
     fn reset(&mut self, ws: &Workspace) {
         self.follow_workspace(ws);
         if let Some(run) = &ws.run {
-            self.run_field = run.dir.display().to_string();
+            self.run_field = run.run.dir.display().to_string();
         }
     }
 
@@ -601,7 +597,7 @@ impl View for TrainingPanel {
         let other = SpaceKind::ALL
             .into_iter()
             .filter(|&s| s != space)
-            .find_map(crate::gui::workspace::bundled_run);
+            .find_map(crate::run::bundled_run);
         if let Some(dir) = other
             && self.compare.add_run(&dir).is_ok()
         {

@@ -4,13 +4,14 @@
 
 use egui::{Color32, Stroke, Ui, vec2};
 
-use crate::explore::{LatentDecoder, WalkStep, flat_net, great_circle_walk, line_walk};
-use crate::gui::app::Selection;
+use crate::explore::{WalkStep, flat_net, great_circle_walk, line_walk};
 use crate::gui::cell_view::cell_view;
 use crate::gui::map_widget::RunMap;
+use crate::gui::selection::Selection;
 use crate::gui::tasks::{Outcome, Task, TaskStatus, take_finished};
 use crate::gui::view::{Action, Board, Ctx, Handled, Overlay, OverlayStyle, Request, View};
 use crate::gui::workspace::Workspace;
+use crate::latent::LatentDecoder;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WalkMode {
@@ -100,7 +101,7 @@ impl WalkPanel {
                 }
             }
         };
-        let model = run.model.clone();
+        let model = run.run.model.clone();
         let (data, index, device) = (ws.data.clone(), ws.index.clone(), ws.device.clone());
         let (steps, seed) = (self.steps.max(2), self.seed);
         self.start_label = label;

@@ -3,8 +3,8 @@ use std::sync::atomic::AtomicBool;
 
 use burn::tensor::Device;
 
+use super::latent_means_cancellable;
 use crate::data::Dataset;
-use crate::eval::latent_means_cancellable;
 use crate::model::GraphVae;
 use crate::space::Cell;
 
