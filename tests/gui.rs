@@ -993,3 +993,69 @@ fn walk_from_here_reaches_the_walk_panel_and_the_map_shows_it() {
         .expect("the walk is published for the maps");
     assert_eq!(board_walk.latents.len(), 5);
 }
+
+/// Panel settings survive a relaunch (what eframe's storage keeps is `KeptSettings` as JSON),
+/// survive opening another run, and "Reset panel settings" brings back the defaults.
+#[test]
+fn panel_settings_are_kept_between_launches_and_reset_from_the_menu() {
+    use cellspace::gui::KeptSettings;
+    use cellspace::gui::views::map::Projection;
+    use cellspace::gui::views::walk::WalkMode;
+    let mut first = app_harness(FixedDialogs::default());
+    opened(&mut first);
+    {
+        let app = first.state_mut();
+        let map = panel_mut::<MapPanel>(app);
+        map.projection = Projection::Tsne;
+        map.radius = 4.0;
+        map.min_accuracy = 60.0;
+        let walk = panel_mut::<WalkPanel>(app);
+        walk.steps = 30;
+        walk.mode = WalkMode::Line;
+        panel_mut::<BoPanel>(app).rounds = 4;
+        panel_mut::<LandscapePanel>(app).size = 11;
+        panel_mut::<CandidatesPanel>(app).top = 9;
+    }
+    // What `save` writes, read back as the next launch reads it.
+    let text = serde_json::to_string(&first.state().kept_settings()).unwrap();
+    let kept: KeptSettings = serde_json::from_str(&text).unwrap();
+    let mut second = app_harness(FixedDialogs::default());
+    opened(&mut second);
+    second.state_mut().apply_settings(&kept, true);
+    // Reopening the workspace resets the panels' results, not their settings.
+    let app = second.state();
+    let map = panel::<MapPanel>(app);
+    assert_eq!(
+        (map.projection, map.radius, map.min_accuracy),
+        (Projection::Tsne, 4.0, 60.0)
+    );
+    let walk = panel::<WalkPanel>(app);
+    assert_eq!((walk.steps, walk.mode), (30, WalkMode::Line));
+    assert_eq!(panel::<BoPanel>(app).rounds, 4);
+    assert_eq!(panel::<LandscapePanel>(app).size, 11);
+    assert_eq!(panel::<CandidatesPanel>(app).top, 9);
+    assert_eq!(
+        serde_json::to_value(second.state().kept_settings()).unwrap(),
+        serde_json::to_value(&kept).unwrap()
+    );
+    // Open the same space again: the settings stay.
+    second
+        .state_mut()
+        .open_space(cellspace::space::SpaceKind::Nb201);
+    step_until(&mut second, Duration::from_secs(120), "reopened", |a| {
+        a.workspace.is_some() && !a.is_loading()
+    });
+    assert_eq!(panel::<WalkPanel>(second.state()).steps, 30);
+    assert_eq!(panel::<MapPanel>(second.state()).radius, 4.0);
+    // The menu's reset.
+    second.get_by_label("Settings").click();
+    for _ in 0..3 {
+        second.step();
+    }
+    second.get_by_label("Reset panel settings").click();
+    second.step();
+    let app = second.state();
+    assert_eq!(panel::<WalkPanel>(app).steps, WalkPanel::default().steps);
+    assert_eq!(panel::<MapPanel>(app).projection, Projection::Pca);
+    assert_eq!(panel::<BoPanel>(app).rounds, BoPanel::default().rounds);
+}

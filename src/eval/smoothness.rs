@@ -16,7 +16,7 @@ use crate::model::GraphVae;
 
 /// How much work the figures take; the defaults give figures stable to about a percent on ENAS
 /// and NB201 in seconds (walks: 20 × 24 decodings; neighbours: 1,000 queries).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct SmoothnessSettings {
     /// Great-circle walks, each from a randomly chosen cell's latent mean.
     pub walks: usize,

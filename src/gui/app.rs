@@ -70,6 +70,20 @@ pub struct CellspaceApp {
     board: Board,
     launched: Instant,
     screenshot: Option<ScreenshotPlan>,
+    /// Whether the panels' settings are kept between launches (not for scripted screenshots,
+    /// which must look the same on every machine).
+    persist: bool,
+}
+
+/// The key of the panels' settings in eframe's storage.
+const SETTINGS_KEY: &str = "cellspace-settings";
+
+/// What the explorer keeps between launches: the panel shown and each panel's settings.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct KeptSettings {
+    pub panel: Option<String>,
+    pub views: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl CellspaceApp {
@@ -122,7 +136,11 @@ impl CellspaceApp {
                 .screenshot
                 .clone()
                 .map(|p| ScreenshotPlan::new(p, current)),
+            persist: options.screenshot.is_none(),
         };
+        if let (Some(storage), true) = (cc.storage, app.persist) {
+            app.restore_settings(storage, options.panel.is_none());
+        }
         let run = options
             .run
             .clone()
@@ -302,6 +320,58 @@ impl CellspaceApp {
     }
 
     /// Runs a panel's demonstration (screenshots): the best cell selected first.
+    /// The panels' settings as kept between launches.
+    pub fn kept_settings(&self) -> KeptSettings {
+        KeptSettings {
+            panel: self.views.get(self.current).map(|v| v.id().to_string()),
+            views: (self.views.iter())
+                .filter_map(|v| Some((v.id().to_string(), v.settings()?)))
+                .collect(),
+        }
+    }
+
+    /// Gives each panel its kept settings, and shows the kept panel if `panel`.
+    pub fn apply_settings(&mut self, kept: &KeptSettings, panel: bool) {
+        for v in &mut self.views {
+            if let Some(s) = kept.views.get(v.id()) {
+                v.restore(s);
+            }
+        }
+        if let (true, Some(id)) = (panel, &kept.panel)
+            && let Some(i) = self.views.iter().position(|v| v.id() == id)
+        {
+            self.current = i;
+        }
+    }
+
+    /// Reads the settings kept in `storage` by an earlier launch. Unreadable ones (another
+    /// version's) are said in the window and left alone.
+    fn restore_settings(&mut self, storage: &dyn eframe::Storage, panel: bool) {
+        let Some(text) = storage.get_string(SETTINGS_KEY) else {
+            return;
+        };
+        match serde_json::from_str::<KeptSettings>(&text) {
+            Ok(kept) => self.apply_settings(&kept, panel),
+            Err(e) => {
+                self.notice = Some(format!(
+                    "the settings kept from the last launch could not be read ({e}); the \
+                     defaults are used"
+                ))
+            }
+        }
+    }
+
+    /// Every panel's settings back to their defaults (results and running jobs are kept).
+    pub fn reset_settings(&mut self) {
+        let defaults = super::views::all(self.space);
+        for (v, d) in self.views.iter_mut().zip(&defaults) {
+            if let Some(s) = d.settings() {
+                v.restore(&s);
+            }
+        }
+        self.notice = Some("panel settings reset to their defaults".into());
+    }
+
     pub(crate) fn demo_view(&mut self, i: usize) {
         self.current = i;
         if let Some(r) = self.best_row() {
@@ -588,6 +658,15 @@ impl CellspaceApp {
                     self.current = i;
                 }
             }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                ui.menu_button("Settings", |ui| {
+                    if ui.button("Reset panel settings").clicked() {
+                        self.reset_settings();
+                        ui.close();
+                    }
+                    ui.weak("Each panel's settings are kept between launches.");
+                });
+            });
         });
     }
 
@@ -665,6 +744,16 @@ impl Scripted for CellspaceApp {
 }
 
 impl eframe::App for CellspaceApp {
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        if !self.persist {
+            return;
+        }
+        match serde_json::to_string(&self.kept_settings()) {
+            Ok(text) => storage.set_string(SETTINGS_KEY, text),
+            Err(e) => eprintln!("warning: the panel settings could not be kept: {e}"),
+        }
+    }
+
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
         if let Some(ms) = frame.info().cpu_usage {

@@ -19,7 +19,7 @@ pub mod views;
 pub mod workspace;
 
 pub use crate::run::bundled_runs;
-pub use app::{CellspaceApp, FIRST_PANEL, StartOptions};
+pub use app::{CellspaceApp, FIRST_PANEL, KeptSettings, StartOptions};
 pub use dialogs::{Dialogs, FixedDialogs, PathPurpose, RfdDialogs};
 pub use selection::Selection;
 

@@ -160,8 +160,26 @@ pub trait View: AsAny {
     fn demo(&mut self, ctx: &Ctx, actions: &mut Vec<Action>);
     /// What this panel shows the others (see [`Board`]).
     fn publish(&self, _board: &mut Board) {}
+    /// The panel's settings worth keeping between launches (never its results or jobs), as
+    /// JSON; `None`: nothing to keep.
+    fn settings(&self) -> Option<serde_json::Value> {
+        None
+    }
+    /// Takes back what [`View::settings`] kept. A value it cannot read (from another version)
+    /// leaves the panel as it is.
+    fn restore(&mut self, _settings: &serde_json::Value) {}
     /// Takes a request another panel (or the app) made, if it is this panel's to do.
     fn handle(&mut self, _request: &Request, _ctx: &Ctx, _actions: &mut Vec<Action>) -> Handled {
         Handled::No
     }
+}
+
+/// A panel's kept settings as JSON (for [`View::settings`]).
+pub fn keep<T: serde::Serialize>(settings: &T) -> Option<serde_json::Value> {
+    serde_json::to_value(settings).ok()
+}
+
+/// Settings kept by [`keep`], if `value` reads as `T` (for [`View::restore`]).
+pub fn kept<T: serde::de::DeserializeOwned>(value: &serde_json::Value) -> Option<T> {
+    serde_json::from_value(value.clone()).ok()
 }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use egui::{Color32, Stroke, Ui, vec2};
 use egui_plot::{Line, Plot, PlotPoints};
+use serde::{Deserialize, Serialize};
 
 use crate::bo::{BoConfig, BoEvent, BoOutcome, Evaluation};
 use crate::data::{Dataset, NB201_METRICS};
@@ -12,7 +13,7 @@ use crate::gui::cell_view::cell_view;
 use crate::gui::map_widget::RunMap;
 use crate::gui::selection::Selection;
 use crate::gui::tasks::{Outcome, Task, TaskStatus, take_finished};
-use crate::gui::view::{Action, Board, Ctx, Overlay, OverlayStyle, Request, View};
+use crate::gui::view::{Action, Board, Ctx, Overlay, OverlayStyle, Request, View, keep, kept};
 use crate::gui::workspace::Workspace;
 use crate::latent::{CellIndex, LatentDecoder};
 use crate::space::SpaceKind;
@@ -345,7 +346,38 @@ impl BoPanel {
     }
 }
 
+/// What the BO panel keeps between launches (and across runs).
+#[derive(Serialize, Deserialize)]
+struct Kept {
+    rounds: usize,
+    batch: usize,
+    seed: u64,
+    initial: usize,
+    metric: String,
+    estimate_unlabelled: bool,
+}
+
 impl View for BoPanel {
+    fn settings(&self) -> Option<serde_json::Value> {
+        keep(&Kept {
+            rounds: self.rounds,
+            batch: self.batch,
+            seed: self.seed,
+            initial: self.initial,
+            metric: self.metric.clone(),
+            estimate_unlabelled: self.estimate_unlabelled,
+        })
+    }
+
+    fn restore(&mut self, settings: &serde_json::Value) {
+        if let Some(k) = kept::<Kept>(settings) {
+            (self.rounds, self.batch, self.seed, self.initial) =
+                (k.rounds, k.batch, k.seed, k.initial);
+            self.metric = k.metric;
+            self.estimate_unlabelled = k.estimate_unlabelled;
+        }
+    }
+
     fn id(&self) -> &'static str {
         "bo"
     }
@@ -410,21 +442,11 @@ impl View for BoPanel {
         if let Some(t) = &mut self.task {
             t.cancel();
         }
-        let keep = (
-            self.rounds,
-            self.batch,
-            self.seed,
-            self.initial,
-            self.metric.clone(),
-        );
+        let settings = self.settings();
         *self = Self::default();
-        (
-            self.rounds,
-            self.batch,
-            self.seed,
-            self.initial,
-            self.metric,
-        ) = keep;
+        if let Some(s) = settings {
+            self.restore(&s);
+        }
     }
 
     fn tasks(&mut self) -> Vec<&mut dyn TaskStatus> {

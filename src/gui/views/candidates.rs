@@ -13,7 +13,7 @@ use crate::gui::PathPurpose;
 use crate::gui::cell_view::cell_view;
 use crate::gui::selection::Selection;
 use crate::gui::tasks::{Outcome, Task, TaskStatus, take_finished};
-use crate::gui::view::{Action, Ctx, Handled, Request, View};
+use crate::gui::view::{Action, Ctx, Handled, Request, View, keep, kept};
 use crate::gui::workspace::Workspace;
 use crate::space::properties::{average_path_length, clustering_coefficient};
 use crate::space::{Cell, SpaceKind};
@@ -166,6 +166,16 @@ fn default_export(space: SpaceKind) -> String {
 }
 
 impl View for CandidatesPanel {
+    fn settings(&self) -> Option<serde_json::Value> {
+        keep(&self.top)
+    }
+
+    fn restore(&mut self, settings: &serde_json::Value) {
+        if let Some(top) = kept::<usize>(settings) {
+            self.top = top;
+        }
+    }
+
     fn id(&self) -> &'static str {
         "candidates"
     }
@@ -308,7 +318,9 @@ impl View for CandidatesPanel {
         if let Some(t) = &mut self.extrapolation {
             t.cancel();
         }
+        let top = self.top;
         *self = Self::new(ws.space);
+        self.top = top;
     }
 
     fn tasks(&mut self) -> Vec<&mut dyn TaskStatus> {

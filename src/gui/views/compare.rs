@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use egui::{Color32, RichText, Ui};
+use serde::{Deserialize, Serialize};
 
 use crate::data::Dataset;
 use crate::eval::compare::{FigureRow, RunFigures, rows};
@@ -14,7 +15,7 @@ use crate::explore::PcaPlane;
 use crate::gui::map_widget::{LatentMap, Mark, side_by_side};
 use crate::gui::selection::Selection;
 use crate::gui::tasks::{Outcome, Task, TaskStatus, take_finished};
-use crate::gui::view::{Action, Ctx, View};
+use crate::gui::view::{Action, Ctx, View, keep, kept};
 use crate::run::{Run, bundled_runs};
 use crate::space::SpaceKind;
 use crate::train::RunManifest;
@@ -218,7 +219,31 @@ impl ComparePanel {
     }
 }
 
+/// What the compare panel keeps between launches: the runs chosen and how they are measured.
+#[derive(Serialize, Deserialize)]
+struct Kept {
+    chosen: Vec<PathBuf>,
+    gp_runs: usize,
+    settings: SmoothnessSettings,
+}
+
 impl View for ComparePanel {
+    fn settings(&self) -> Option<serde_json::Value> {
+        keep(&Kept {
+            chosen: self.chosen.clone(),
+            gp_runs: self.gp_runs,
+            settings: self.settings.clone(),
+        })
+    }
+
+    fn restore(&mut self, settings: &serde_json::Value) {
+        if let Some(k) = kept::<Kept>(settings) {
+            self.chosen = k.chosen;
+            self.gp_runs = k.gp_runs;
+            self.settings = k.settings;
+        }
+    }
+
     fn id(&self) -> &'static str {
         "compare"
     }
@@ -396,7 +421,7 @@ impl View for ComparePanel {
         egui::ScrollArea::vertical().show(ui, |ui| self.table(ui, c));
     }
 
-    fn reset(&mut self, _ws: &crate::gui::workspace::Workspace) {
+    fn reset(&mut self, ws: &crate::gui::workspace::Workspace) {
         if let Some(t) = &mut self.task {
             t.cancel();
         }
@@ -404,7 +429,13 @@ impl View for ComparePanel {
         self.result = None;
         self.maps.clear();
         self.hovered = None;
-        self.chosen.clear();
+        // The runs chosen to compare stay chosen while they are of the open space (and not the
+        // open run itself).
+        let open = ws.run.as_ref().map(|r| r.run.dir.clone());
+        self.chosen.retain(|dir| {
+            open.as_deref().is_none_or(|o| !same_dir(o, dir))
+                && RunManifest::read(dir).is_ok_and(|m| m.config.space == ws.space)
+        });
         self.bundled = None;
     }
 

@@ -9,12 +9,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use egui::{Color32, Ui};
+use serde::{Deserialize, Serialize};
 
 use crate::explore::PcaPlane;
 use crate::gui::map_widget::{LatentMap, Mark};
 use crate::gui::selection::Selection;
 use crate::gui::tasks::{Outcome, Task, TaskStatus, take_finished};
-use crate::gui::view::{Action, Ctx, View};
+use crate::gui::view::{Action, Ctx, View, keep, kept};
 use crate::train::RunManifest;
 use crate::train::snapshots;
 
@@ -27,7 +28,7 @@ pub struct Frame {
     pub tsne: Option<Arc<Vec<[f32; 2]>>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum EpochProjection {
     Pca,
     Tsne,
@@ -276,7 +277,27 @@ impl EpochsPanel {
     }
 }
 
+/// What the epochs panel keeps between launches.
+#[derive(Serialize, Deserialize)]
+struct Kept {
+    projection: EpochProjection,
+    pace: f32,
+}
+
 impl View for EpochsPanel {
+    fn settings(&self) -> Option<serde_json::Value> {
+        keep(&Kept {
+            projection: self.projection,
+            pace: self.pace,
+        })
+    }
+
+    fn restore(&mut self, settings: &serde_json::Value) {
+        if let Some(k) = kept::<Kept>(settings) {
+            (self.projection, self.pace) = (k.projection, k.pace);
+        }
+    }
+
     fn id(&self) -> &'static str {
         "epochs"
     }

@@ -2,11 +2,12 @@
 //! map of the decoded cells' true accuracy (grey where unknown or invalid).
 
 use egui::{Color32, Rect, Sense, Stroke, Ui, pos2, vec2};
+use serde::{Deserialize, Serialize};
 
 use crate::explore::{GridPoint, PcaPlane, decoded_grid, means_above};
 use crate::gui::selection::Selection;
 use crate::gui::tasks::{Outcome, Task, TaskStatus, take_finished};
-use crate::gui::view::{Action, Ctx, View};
+use crate::gui::view::{Action, Ctx, View, keep, kept};
 use crate::gui::workspace::Workspace;
 use crate::latent::LatentDecoder;
 
@@ -324,7 +325,32 @@ impl LandscapePanel {
     }
 }
 
+/// What the landscape keeps between launches.
+#[derive(Serialize, Deserialize)]
+struct Kept {
+    size: usize,
+    radius: f64,
+    attempts: usize,
+    above: f64,
+}
+
 impl View for LandscapePanel {
+    fn settings(&self) -> Option<serde_json::Value> {
+        keep(&Kept {
+            size: self.size,
+            radius: self.radius,
+            attempts: self.attempts,
+            above: self.above,
+        })
+    }
+
+    fn restore(&mut self, settings: &serde_json::Value) {
+        if let Some(k) = kept::<Kept>(settings) {
+            (self.size, self.radius, self.attempts, self.above) =
+                (k.size, k.radius, k.attempts, k.above);
+        }
+    }
+
     fn id(&self) -> &'static str {
         "landscape"
     }
@@ -361,7 +387,11 @@ impl View for LandscapePanel {
         if let Some(t) = &mut self.task {
             t.cancel();
         }
+        let settings = self.settings();
         *self = Self::default();
+        if let Some(s) = settings {
+            self.restore(&s);
+        }
     }
 
     fn tasks(&mut self) -> Vec<&mut dyn TaskStatus> {

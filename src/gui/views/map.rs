@@ -6,12 +6,13 @@
 use std::sync::Arc;
 
 use egui::{Color32, Pos2, Rect, Sense, Stroke, Ui, vec2};
+use serde::{Deserialize, Serialize};
 
 use crate::gui::map_widget::{color_bar, draw_cross, hover_card};
 use crate::gui::point_cloud::{MapView, PointSet, PointVertex, nearest, paint_points};
 use crate::gui::selection::Selection;
 use crate::gui::tasks::{Outcome, Task, TaskStatus, take_finished};
-use crate::gui::view::{Action, Ctx, OverlayStyle, RunExtra, View};
+use crate::gui::view::{Action, Ctx, OverlayStyle, RunExtra, View, keep, kept};
 use crate::gui::workspace::Workspace;
 
 /// t-SNE in the background: (epoch, epochs) events, the 2-D points as result.
@@ -24,14 +25,14 @@ pub struct Placed {
     pub xy: Vec<[f32; 2]>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum Projection {
     #[default]
     Pca,
     Tsne,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum ColorBy {
     #[default]
     Accuracy,
@@ -532,7 +533,46 @@ fn draw_overlays(
     }
 }
 
+/// What the map keeps between launches.
+#[derive(Serialize, Deserialize)]
+struct Kept {
+    projection: Projection,
+    color_by: ColorBy,
+    min_accuracy: f64,
+    max_accuracy: f64,
+    op: Option<u8>,
+    radius: f32,
+    perplexity: f32,
+    tsne_epochs: usize,
+}
+
 impl View for MapPanel {
+    fn settings(&self) -> Option<serde_json::Value> {
+        keep(&Kept {
+            projection: self.projection,
+            color_by: self.color_by,
+            min_accuracy: self.min_accuracy,
+            max_accuracy: self.max_accuracy,
+            op: self.op,
+            radius: self.radius,
+            perplexity: self.perplexity,
+            tsne_epochs: self.tsne_epochs,
+        })
+    }
+
+    fn restore(&mut self, settings: &serde_json::Value) {
+        if let Some(k) = kept::<Kept>(settings) {
+            self.projection = k.projection;
+            self.color_by = k.color_by;
+            self.min_accuracy = k.min_accuracy;
+            self.max_accuracy = k.max_accuracy;
+            self.op = k.op;
+            self.radius = k.radius;
+            self.perplexity = k.perplexity;
+            self.tsne_epochs = k.tsne_epochs;
+        }
+    }
+
     fn id(&self) -> &'static str {
         "map"
     }
@@ -718,7 +758,11 @@ impl View for MapPanel {
         if let Some(t) = &mut self.place_task {
             t.cancel();
         }
+        let settings = self.settings();
         *self = Self::default();
+        if let Some(s) = settings {
+            self.restore(&s);
+        }
     }
 
     fn tasks(&mut self) -> Vec<&mut dyn TaskStatus> {

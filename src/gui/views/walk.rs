@@ -3,17 +3,20 @@
 //! and accuracy per step, and the path on the PCA map.
 
 use egui::{Color32, Stroke, Ui, vec2};
+use serde::{Deserialize, Serialize};
 
 use crate::explore::{WalkStep, flat_net, great_circle_walk, line_walk};
 use crate::gui::cell_view::cell_view;
 use crate::gui::map_widget::RunMap;
 use crate::gui::selection::Selection;
 use crate::gui::tasks::{Outcome, Task, TaskStatus, take_finished};
-use crate::gui::view::{Action, Board, Ctx, Handled, Overlay, OverlayStyle, Request, View};
+use crate::gui::view::{
+    Action, Board, Ctx, Handled, Overlay, OverlayStyle, Request, View, keep, kept,
+};
 use crate::gui::workspace::Workspace;
 use crate::latent::LatentDecoder;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum WalkMode {
     GreatCircle,
     Line,
@@ -291,7 +294,29 @@ impl WalkPanel {
     }
 }
 
+/// What the walk panel keeps between launches.
+#[derive(Serialize, Deserialize)]
+struct Kept {
+    steps: usize,
+    seed: u64,
+    mode: WalkMode,
+}
+
 impl View for WalkPanel {
+    fn settings(&self) -> Option<serde_json::Value> {
+        keep(&Kept {
+            steps: self.steps,
+            seed: self.seed,
+            mode: self.mode,
+        })
+    }
+
+    fn restore(&mut self, settings: &serde_json::Value) {
+        if let Some(k) = kept::<Kept>(settings) {
+            (self.steps, self.seed, self.mode) = (k.steps, k.seed, k.mode);
+        }
+    }
+
     fn id(&self) -> &'static str {
         "walk"
     }
