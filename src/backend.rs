@@ -2,6 +2,16 @@
 //! Falling back is never silent: the caller gets the reason to show.
 
 use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// Why no GPU is used: the reason a fallback to the CPU shows.
+#[derive(Debug, Clone, Error)]
+pub enum BackendError {
+    #[error("no GPU adapter found ({0})")]
+    NoAdapter(wgpu::RequestAdapterError),
+    #[error("only a software adapter was found ({name})")]
+    SoftwareOnly { name: String },
+}
 
 /// The backend a user asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum, Default)]
@@ -39,8 +49,8 @@ pub fn is_cpu(device: &burn::tensor::Device) -> bool {
 /// training on them is far slower than on Burn's CPU backend (set
 /// `CELLSPACE_ALLOW_SOFTWARE_GPU=1` to use one anyway, e.g. to test the wgpu path).
 /// Probed once per process: start-up and every later `choose` share the answer.
-pub fn gpu_adapter() -> Result<String, String> {
-    static PROBE: std::sync::OnceLock<Result<String, String>> = std::sync::OnceLock::new();
+pub fn gpu_adapter() -> Result<String, BackendError> {
+    static PROBE: std::sync::OnceLock<Result<String, BackendError>> = std::sync::OnceLock::new();
     PROBE.get_or_init(|| quiet_stderr(probe_adapter)).clone()
 }
 
@@ -72,7 +82,7 @@ fn quiet_stderr<T>(f: impl FnOnce() -> T) -> T {
     f()
 }
 
-fn probe_adapter() -> Result<String, String> {
+fn probe_adapter() -> Result<String, BackendError> {
     // Vulkan, Metal and DX12 only: Burn computes through those, and probing OpenGL (EGL) only
     // prints display-server noise.
     let mut descriptor = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
@@ -82,11 +92,13 @@ fn probe_adapter() -> Result<String, String> {
         power_preference: wgpu::PowerPreference::HighPerformance,
         ..Default::default()
     }))
-    .map_err(|e| format!("no GPU adapter found ({e})"))?;
+    .map_err(BackendError::NoAdapter)?;
     let info = adapter.get_info();
     let allow_software = std::env::var_os("CELLSPACE_ALLOW_SOFTWARE_GPU").is_some_and(|v| v == "1");
     if info.device_type == wgpu::DeviceType::Cpu && !allow_software {
-        return Err(format!("only a software adapter was found ({})", info.name));
+        return Err(BackendError::SoftwareOnly {
+            name: info.name.clone(),
+        });
     }
     Ok(format!("{} ({:?})", info.name, info.backend))
 }

@@ -6,17 +6,32 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread::JoinHandle;
 
-/// What cancelled work returns: the error text every job uses, so a front end can tell a
-/// cancelled job from a failed one.
-pub const CANCELLED: &str = "cancelled";
+use thiserror::Error;
+
+/// What cancelled work returns. The errors of the layers that check a cancel flag wrap it (a
+/// `Cancelled` variant), and every error that may carry it answers `is_cancelled()`, so a
+/// front end tells a cancelled job from a failed one by type, not by its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+#[error("cancelled")]
+pub struct Cancelled;
+
+/// Why a job gave no result.
+#[derive(Debug, Error)]
+pub enum JobError {
+    /// Its thread panicked: the panic's message.
+    #[error("{0}")]
+    Panicked(String),
+    #[error("the job was already joined")]
+    AlreadyJoined,
+}
 
 /// A flag nobody sets: the cancel flag of work started where nothing can cancel it (the CLI).
 pub static NEVER: AtomicBool = AtomicBool::new(false);
 
-/// `Err("cancelled")` once `cancel` is set: called between the steps of long loops.
-pub fn check(cancel: &AtomicBool) -> Result<(), String> {
+/// `Err(Cancelled)` once `cancel` is set: called between the steps of long loops.
+pub fn check(cancel: &AtomicBool) -> Result<(), Cancelled> {
     if cancel.load(Ordering::Relaxed) {
-        Err(CANCELLED.into())
+        Err(Cancelled)
     } else {
         Ok(())
     }
@@ -52,15 +67,17 @@ impl<E: Send + 'static, R: Send + 'static> Job<E, R> {
     }
 
     /// Waits for the result; a job whose thread panicked reports it as `Err`.
-    pub fn join(mut self) -> Result<R, String> {
+    pub fn join(mut self) -> Result<R, JobError> {
         match self.handle.take() {
             Some(h) => h.join().map_err(|p| {
-                p.downcast_ref::<String>()
-                    .cloned()
-                    .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                    .unwrap_or_else(|| "the job crashed".into())
+                JobError::Panicked(
+                    p.downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                        .unwrap_or_else(|| "the job crashed".into()),
+                )
             }),
-            None => Err("the job was already joined".into()),
+            None => Err(JobError::AlreadyJoined),
         }
     }
 }

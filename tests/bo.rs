@@ -4,8 +4,8 @@
 use std::sync::atomic::AtomicBool;
 
 use cellspace::bo::{
-    BoConfig, BoEvent, CandidateSampler, GpSettings, Hyperparameters, Objective, Observation,
-    Score, Surrogate, optimise_objective,
+    BoConfig, BoError, BoEvent, CandidateSampler, GpSettings, Hyperparameters, Objective,
+    Observation, Score, Surrogate, optimise_objective,
 };
 use cellspace::space::{Cell, FIRST_OP, INPUT, OUTPUT};
 use egobox_gp::{Inducings, ParamTuning, SparseKriging, ThetaTuning};
@@ -213,7 +213,7 @@ fn objective(i: usize, j: usize) -> f64 {
 }
 
 impl Objective for Lattice {
-    fn decode(&mut self, points: &[Vec<f32>]) -> Result<Vec<Option<Cell>>, String> {
+    fn decode(&mut self, points: &[Vec<f32>]) -> Result<Vec<Option<Cell>>, BoError> {
         self.decoded += points.len();
         Ok(points
             .iter()
@@ -235,7 +235,7 @@ impl Objective for Lattice {
         }
     }
 
-    fn encode(&mut self, cell: &Cell) -> Result<Vec<f32>, String> {
+    fn encode(&mut self, cell: &Cell) -> Result<Vec<f32>, BoError> {
         let (i, j) = coords(cell);
         Ok(vec![at(i), at(j)])
     }
@@ -363,7 +363,7 @@ fn a_cancelled_run_stops_before_its_first_round() {
         panic!("a 3-d region for 2-d points is refused");
     };
     assert!(
-        message.contains("the first has 2, another 3"),
+        message.to_string().contains("the first has 2, another 3"),
         "the error names both dimensions: {message}"
     );
 }

@@ -64,7 +64,9 @@ fn embeddings_are_cached_for_a_run_trained_here() {
         Some((&dir.path().join("other.bin"), &model_file)),
         &AtomicBool::new(true),
     );
-    assert_eq!(cancelled.unwrap_err(), "cancelled");
+    let err = cancelled.unwrap_err();
+    assert!(err.is_cancelled(), "{err}");
+    assert_eq!(err.to_string(), "cancelled");
 }
 
 #[test]
@@ -156,14 +158,12 @@ fn walks_and_grids_decode_every_point() {
         cancel: &stop,
         ..decoder
     };
-    assert_eq!(
-        great_circle_walk(&cancelled, &embedding.means[0], 14, 0).unwrap_err(),
-        "cancelled"
-    );
-    assert_eq!(
-        decoded_grid(&cancelled, &plane, 5, 1.0).unwrap_err(),
-        "cancelled"
-    );
+    let err = great_circle_walk(&cancelled, &embedding.means[0], 14, 0).unwrap_err();
+    assert!(err.is_cancelled(), "{err}");
+    assert_eq!(err.to_string(), "cancelled");
+    let err = decoded_grid(&cancelled, &plane, 5, 1.0).unwrap_err();
+    assert!(err.is_cancelled(), "{err}");
+    assert_eq!(err.to_string(), "cancelled");
 }
 
 #[test]

@@ -111,7 +111,8 @@ fn fine_tuning_learns_a_synthetic_target() {
     // Extrapolation is for NB101 only, and says so.
     let err = extrapolate(&loaded, &read, cells[0], &device, &NEVER)
         .err()
-        .unwrap();
+        .unwrap()
+        .to_string();
     assert!(err.contains("NAS-Bench-101"), "{err}");
 }
 
@@ -119,10 +120,16 @@ fn fine_tuning_learns_a_synthetic_target() {
 fn a_broken_predictor_folder_is_an_error_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let device = Device::flex();
-    let err = load_predictor(dir.path(), &device).err().unwrap();
+    let err = load_predictor(dir.path(), &device)
+        .err()
+        .unwrap()
+        .to_string();
     assert!(err.contains("predictor.json"), "{err}");
     std::fs::write(dir.path().join("predictor.json"), "{ not json").unwrap();
-    let err = load_predictor(dir.path(), &device).err().unwrap();
+    let err = load_predictor(dir.path(), &device)
+        .err()
+        .unwrap()
+        .to_string();
     assert!(err.contains("not a predictor manifest"), "{err}");
 }
 

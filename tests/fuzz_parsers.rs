@@ -346,7 +346,11 @@ fn run_manifest() {
         5,
         &[bundled, current],
         "{\n",
-        |b| cellspace::train::RunManifest::parse(&String::from_utf8_lossy(b)).map(|_| ()),
+        |b| {
+            cellspace::train::RunManifest::parse(&String::from_utf8_lossy(b))
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        },
         |m| {
             // Each rejection says what is wrong: the JSON, a field, the format or a setting.
             [
@@ -370,14 +374,14 @@ fn run_manifest_rejections_name_the_problem() {
     let text = String::from_utf8(current_manifest()).unwrap();
     // A typo of a field is named, not dropped in favour of a default.
     let typo = text.replace("\"embedding_rounds\"", "\"embeding_rounds\"");
-    let e = RunManifest::parse(&typo).unwrap_err();
+    let e = RunManifest::parse(&typo).unwrap_err().to_string();
     assert!(e.contains("unknown field `embeding_rounds`"), "{e}");
     // A newer format names the version that wrote it.
     let newer = text.replacen("\"format\": 2", "\"format\": 7", 1).replace(
         "\"cellspace_version\": \"0.1.0\"",
         "\"cellspace_version\": \"9.9.9\"",
     );
-    let e = RunManifest::parse(&newer).unwrap_err();
+    let e = RunManifest::parse(&newer).unwrap_err().to_string();
     assert!(
         e.contains("format 7") && e.contains("9.9.9") && e.contains("update"),
         "{e}"
@@ -387,12 +391,13 @@ fn run_manifest_rejections_name_the_problem() {
     assert!(
         RunManifest::parse(&outside)
             .unwrap_err()
+            .to_string()
             .contains("checkpoint")
     );
     // Through a folder, the error names the file.
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("run.json"), typo).unwrap();
-    let e = RunManifest::read(dir.path()).unwrap_err();
+    let e = RunManifest::read(dir.path()).unwrap_err().to_string();
     assert!(
         e.contains("run.json") && e.contains("embeding_rounds"),
         "{e}"
@@ -424,7 +429,9 @@ fn checkpoint_file() {
     // Another model's checkpoint: one sentence naming what run.json says.
     let mut other = manifest.clone();
     other.config.vae.hidden = 16;
-    let e = load_model(dir.path(), &other, &device).unwrap_err();
+    let e = load_model(dir.path(), &other, &device)
+        .unwrap_err()
+        .to_string();
     assert!(
         e.contains("does not match run.json") && e.contains("state 16"),
         "{e}"
@@ -437,7 +444,9 @@ fn checkpoint_file() {
         "",
         |b| {
             std::fs::write(&file, b).unwrap();
-            load_model(dir.path(), &manifest, &device).map(|_| ())
+            load_model(dir.path(), &manifest, &device)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
         },
         |m| m.contains("model.bpk") && !m.contains('\n'),
     );

@@ -1,11 +1,13 @@
 //! Bayesian optimisation in the latent space (the papers' loop): fit the sparse GP, choose a
 //! batch by expected improvement, decode, evaluate, add, refit.
 
+mod error;
 mod linalg;
 pub mod pool;
 mod prediction;
 mod surrogate;
 
+pub use error::BoError;
 pub use prediction::{Prediction, test_prediction};
 pub use surrogate::{GpSettings, Hyperparameters, Surrogate, expected_improvement};
 
@@ -119,11 +121,11 @@ pub struct BoOutcome {
 /// table; a test can supply a toy.
 pub trait Objective {
     /// Decodes latent points into cells (`None` where nothing valid came out).
-    fn decode(&mut self, points: &[Vec<f32>]) -> Result<Vec<Option<Cell>>, String>;
+    fn decode(&mut self, points: &[Vec<f32>]) -> Result<Vec<Option<Cell>>, BoError>;
     /// The value of `cell`; `estimate` is the surrogate's prediction at the decoded point.
     fn score(&mut self, cell: &Cell, estimate: f64) -> Score;
     /// The latent point of `cell` itself (its encoding), which the GP learns from.
-    fn encode(&mut self, cell: &Cell) -> Result<Vec<f32>, String>;
+    fn encode(&mut self, cell: &Cell) -> Result<Vec<f32>, BoError>;
 }
 
 /// What a decoded cell is worth.
@@ -157,7 +159,7 @@ struct TableObjective<'a, 'b> {
 }
 
 impl Objective for TableObjective<'_, '_> {
-    fn decode(&mut self, points: &[Vec<f32>]) -> Result<Vec<Option<Cell>>, String> {
+    fn decode(&mut self, points: &[Vec<f32>]) -> Result<Vec<Option<Cell>>, BoError> {
         let dims = points.first().map_or(0, |p| p.len());
         let flat: Vec<f32> = points.iter().flatten().copied().collect();
         let z = Tensor::<2>::from_data(
@@ -185,7 +187,7 @@ impl Objective for TableObjective<'_, '_> {
         }
     }
 
-    fn encode(&mut self, cell: &Cell) -> Result<Vec<f32>, String> {
+    fn encode(&mut self, cell: &Cell) -> Result<Vec<f32>, BoError> {
         self.encode_cell(cell)
     }
 }
@@ -201,14 +203,14 @@ impl TableObjective<'_, '_> {
         }
     }
 
-    fn encode_cell(&self, cell: &Cell) -> Result<Vec<f32>, String> {
+    fn encode_cell(&self, cell: &Cell) -> Result<Vec<f32>, BoError> {
         let space = self.decoder.data.space;
         let batch = GraphBatch::new(&[cell], space.max_nodes(), self.decoder.device);
         let (mu, _) = self.decoder.model.encode(&batch);
         mu.into_data()
             .convert::<f32>()
             .try_to_vec::<f32>()
-            .map_err(|e| format!("cannot read a cell's latent point: {e:?}"))
+            .map_err(BoError::LatentReadback)
     }
 }
 
@@ -222,7 +224,7 @@ pub fn optimise(
     config: &BoConfig,
     events: &mut dyn FnMut(BoEvent),
     cancel: &AtomicBool,
-) -> Result<BoOutcome, String> {
+) -> Result<BoOutcome, BoError> {
     optimise_estimating(decoder, latents, config, None, events, cancel)
 }
 
@@ -235,21 +237,20 @@ pub fn optimise_estimating(
     estimator: Option<Estimator>,
     events: &mut dyn FnMut(BoEvent),
     cancel: &AtomicBool,
-) -> Result<BoOutcome, String> {
+) -> Result<BoOutcome, BoError> {
     let data = decoder.data;
     if latents.len() != data.len() {
-        return Err(format!(
-            "BO needs one latent point per cell ({} for {} cells)",
-            latents.len(),
-            data.len()
-        ));
+        return Err(BoError::LatentCount {
+            latents: latents.len(),
+            cells: data.len(),
+        });
     }
     let mut rng = rand::rngs::StdRng::seed_from_u64(config.seed);
     let mut labelled: Vec<usize> = (0..data.len())
         .filter(|&i| data.records[i].accuracy.is_some())
         .collect();
     if labelled.len() < 2 {
-        return Err("BO needs labelled cells".into());
+        return Err(BoError::NoLabels);
     }
     labelled.shuffle(&mut rng);
     let initial: Vec<Observation> = labelled
@@ -285,34 +286,27 @@ pub fn optimise_objective(
     config: &BoConfig,
     events: &mut dyn FnMut(BoEvent),
     cancel: &AtomicBool,
-) -> Result<BoOutcome, String> {
+) -> Result<BoOutcome, BoError> {
     if initial.len() < 2 {
-        return Err(format!(
-            "BO needs at least 2 labelled points to start from (got {})",
-            initial.len()
-        ));
+        return Err(BoError::TooFewInitial { got: initial.len() });
     }
     let dims = initial[0].latent.len();
     if dims == 0 {
-        return Err("BO's latent points have no dimensions".into());
+        return Err(BoError::NoDimensions);
     }
     let other = (initial.iter().map(|o| o.latent.len()))
         .chain(region.iter().map(|p| p.len()))
         .find(|&d| d != dims);
     if let Some(other) = other {
-        return Err(format!(
-            "BO's latent points must all have one dimension: the first has {dims}, another \
-             {other}"
-        ));
+        return Err(BoError::MixedDimensions { first: dims, other });
     }
     if region.is_empty() {
-        return Err("BO needs latent points to draw its candidates from".into());
+        return Err(BoError::NoRegion);
     }
     if !(config.spread.is_finite() && config.spread >= 0.0) {
-        return Err(format!(
-            "BO's candidate spread must be a non-negative number (got {})",
-            config.spread
-        ));
+        return Err(BoError::Spread {
+            spread: config.spread,
+        });
     }
     let mut rng = rand::rngs::StdRng::seed_from_u64(config.seed ^ 0x5eed_b0b0);
     let mut xs: Vec<Vec<f32>> = initial.iter().map(|o| o.latent.clone()).collect();
@@ -321,7 +315,7 @@ pub fn optimise_objective(
     let first = initial
         .iter()
         .max_by(|a, b| a.value.total_cmp(&b.value))
-        .ok_or("BO needs labelled points")?;
+        .ok_or(BoError::NoLabelledPoints)?;
     let initial_best = first.value;
     let mut best = initial_best;
     let mut best_row = first.row;
@@ -368,11 +362,14 @@ pub fn optimise_objective(
         }
         settings.seed = config.seed.wrapping_add(round as u64);
         let gp = match Surrogate::fit_cancellable(&xs, &ys, &settings, warm.as_ref(), cancel) {
-            Err(e) if e == crate::jobs::CANCELLED => {
+            Err(e) if e.is_cancelled() => {
                 cancelled = true;
                 break;
             }
-            other => other.map_err(|e| format!("round {}: {e}", round + 1))?,
+            other => other.map_err(|e| BoError::Round {
+                round: round + 1,
+                error: Box::new(e),
+            })?,
         };
         warm = Some(gp.hyperparameters().clone());
         fit_seconds.push(started.elapsed().as_secs_f64());
@@ -427,10 +424,10 @@ pub fn optimise_objective(
                 seen.insert(cell.clone());
                 let latent = objective.encode(&cell)?;
                 if latent.len() != dims {
-                    return Err(format!(
-                        "a cell's latent point has {} dimensions, not {dims}",
-                        latent.len()
-                    ));
+                    return Err(BoError::EncodedDimensions {
+                        got: latent.len(),
+                        dims,
+                    });
                 }
                 if !estimated && value > best {
                     best = value;

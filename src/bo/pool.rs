@@ -11,7 +11,7 @@ use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use serde::Serialize;
 
-use super::{GpSettings, Hyperparameters, Surrogate, expected_improvement};
+use super::{BoError, GpSettings, Hyperparameters, Surrogate, expected_improvement};
 
 /// Settings of a pool run.
 #[derive(Debug, Clone, Serialize)]
@@ -51,19 +51,21 @@ impl PoolRun {
     }
 }
 
-fn check_pool(latents: &[Vec<f32>], values: &[f64]) -> Result<(), String> {
+fn check_pool(latents: &[Vec<f32>], values: &[f64]) -> Result<(), BoError> {
     if latents.len() != values.len() {
-        return Err(format!(
-            "{} latent points for {} values",
-            latents.len(),
-            values.len()
-        ));
+        return Err(BoError::PoolSizes {
+            latents: latents.len(),
+            values: values.len(),
+        });
     }
     if values.len() < 2 {
-        return Err("the pool needs at least two labelled cells".into());
+        return Err(BoError::PoolTooSmall);
     }
-    if let Some(i) = values.iter().position(|v| !v.is_finite()) {
-        return Err(format!("the value of pool cell {i} is {}", values[i]));
+    if let Some(index) = values.iter().position(|v| !v.is_finite()) {
+        return Err(BoError::PoolValue {
+            index,
+            value: values[index],
+        });
     }
     Ok(())
 }
@@ -74,7 +76,7 @@ pub fn pool_bo(
     values: &[f64],
     config: &PoolConfig,
     cancel: &AtomicBool,
-) -> Result<PoolRun, String> {
+) -> Result<PoolRun, BoError> {
     check_pool(latents, values)?;
     let n = values.len();
     let mut order: Vec<usize> = (0..n).collect();
@@ -174,7 +176,7 @@ pub fn compare_with_random(
     seeds: usize,
     progress: &mut dyn FnMut(usize, usize),
     cancel: &AtomicBool,
-) -> Result<PoolComparison, String> {
+) -> Result<PoolComparison, BoError> {
     check_pool(latents, values)?;
     let (mut bo, mut random) = (Vec::new(), Vec::new());
     for s in 0..seeds.max(1) {
@@ -267,6 +269,6 @@ mod tests {
             &config(0),
             &never,
         );
-        assert!(err.unwrap_err().contains("pool cell 1"));
+        assert!(err.unwrap_err().to_string().contains("pool cell 1"));
     }
 }

@@ -1,7 +1,7 @@
 //! The papers' prediction experiment: a sparse GP fitted on the training split's latent means
 //! predicts the test split's accuracies; RMSE on standardised accuracies and Pearson's r.
 
-use super::{GpSettings, Surrogate};
+use super::{BoError, GpSettings, Surrogate};
 use crate::data::Dataset;
 use crate::space::properties::pearson;
 
@@ -21,13 +21,12 @@ pub fn test_prediction(
     data: &Dataset,
     latents: &[Vec<f32>],
     settings: &GpSettings,
-) -> Result<Prediction, String> {
+) -> Result<Prediction, BoError> {
     if latents.len() != data.len() {
-        return Err(format!(
-            "{} latent points for {} cells",
-            latents.len(),
-            data.len()
-        ));
+        return Err(BoError::PredictionSizes {
+            latents: latents.len(),
+            cells: data.len(),
+        });
     }
     let pick = |rows: &[usize]| -> (Vec<Vec<f32>>, Vec<f64>) {
         rows.iter()
@@ -37,12 +36,11 @@ pub fn test_prediction(
     let (train_x, train_y) = pick(&data.split.train);
     let (test_x, test_y) = pick(&data.split.test);
     if train_y.len() < 2 || test_y.is_empty() {
-        return Err(format!(
-            "{} has too few labelled cells to fit and test a GP ({} train, {} test)",
-            data.space,
-            train_y.len(),
-            test_y.len()
-        ));
+        return Err(BoError::TooFewLabels {
+            space: data.space,
+            train: train_y.len(),
+            test: test_y.len(),
+        });
     }
     let gp = Surrogate::fit_with(&train_x, &train_y, settings, None)?;
     let predicted: Vec<f64> = gp.predict(&test_x)?.into_iter().map(|p| p.0).collect();

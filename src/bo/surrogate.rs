@@ -22,6 +22,7 @@ use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use serde::Serialize;
 
+use super::BoError;
 use super::linalg::{cholesky_jittered, cholesky_solve, lower_inverse, minimise_lbfgs, se_kernel};
 
 /// How a sparse GP is fitted.
@@ -82,29 +83,32 @@ pub struct Surrogate {
     evaluations: usize,
 }
 
-fn check(points: &[Vec<f32>], values: &[f64]) -> Result<usize, String> {
+fn check(points: &[Vec<f32>], values: &[f64]) -> Result<usize, BoError> {
     if points.len() != values.len() || points.len() < 2 {
-        return Err(format!(
-            "a GP needs matching points and values, at least 2 (got {} and {})",
-            points.len(),
-            values.len()
-        ));
+        return Err(BoError::GpSizes {
+            points: points.len(),
+            values: values.len(),
+        });
     }
     let dims = points[0].len();
     if dims == 0 {
-        return Err("GP points have no dimensions".into());
+        return Err(BoError::GpNoDimensions);
     }
-    if let Some(i) = points.iter().position(|p| p.len() != dims) {
-        return Err(format!(
-            "GP point {i} has {} dimensions, the first has {dims}",
-            points[i].len()
-        ));
+    if let Some(index) = points.iter().position(|p| p.len() != dims) {
+        return Err(BoError::GpPointDimensions {
+            index,
+            got: points[index].len(),
+            dims,
+        });
     }
-    if let Some(i) = points.iter().position(|p| p.iter().any(|v| !v.is_finite())) {
-        return Err(format!("GP point {i} is not finite"));
+    if let Some(index) = points.iter().position(|p| p.iter().any(|v| !v.is_finite())) {
+        return Err(BoError::GpPointNotFinite { index });
     }
-    if let Some(i) = values.iter().position(|v| !v.is_finite()) {
-        return Err(format!("GP value {i} is not finite ({})", values[i]));
+    if let Some(index) = values.iter().position(|v| !v.is_finite()) {
+        return Err(BoError::GpValueNotFinite {
+            index,
+            value: values[index],
+        });
     }
     Ok(dims)
 }
@@ -184,7 +188,7 @@ impl Surrogate {
         values: &[f64],
         inducing: usize,
         seed: u64,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, BoError> {
         let settings = GpSettings {
             inducing,
             seed,
@@ -200,11 +204,11 @@ impl Surrogate {
         values: &[f64],
         settings: &GpSettings,
         warm: Option<&Hyperparameters>,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, BoError> {
         Self::fit_cancellable(points, values, settings, warm, &crate::jobs::NEVER)
     }
 
-    /// [`Surrogate::fit_with`], stopping with `Err("cancelled")` between likelihood
+    /// [`Surrogate::fit_with`], stopping with [`BoError::Cancelled`] between likelihood
     /// evaluations of the hyper-parameter fit once `cancel` is set.
     pub fn fit_cancellable(
         points: &[Vec<f32>],
@@ -212,7 +216,7 @@ impl Surrogate {
         settings: &GpSettings,
         warm: Option<&Hyperparameters>,
         cancel: &std::sync::atomic::AtomicBool,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, BoError> {
         let dims = check(points, values)?;
         let n = points.len();
         let (mean, std) = standardisation(values);
@@ -273,11 +277,9 @@ impl Surrogate {
                 settings.max_iterations,
             );
             if cancelled() {
-                return Err(crate::jobs::CANCELLED.into());
+                return Err(crate::jobs::Cancelled.into());
             }
-            let (p, f, evaluations) = fitted.ok_or(
-                "the GP's kernel matrix is not positive definite at the initial hyper-parameters",
-            )?;
+            let (p, f, evaluations) = fitted.ok_or(BoError::InitialKernel)?;
             (p, -f, evaluations)
         };
         let hyper = Hyperparameters {
@@ -311,12 +313,10 @@ impl Surrogate {
         values: &[f64],
         inducing: &[Vec<f32>],
         hyper: &Hyperparameters,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, BoError> {
         let dims = check(points, values)?;
         if inducing.is_empty() || inducing.iter().any(|z| z.len() != dims) {
-            return Err(format!(
-                "a sparse GP needs at least one inducing point of {dims} dimensions"
-            ));
+            return Err(BoError::NoInducing { dims });
         }
         let ok = |v: f64| v.is_finite() && v > 0.0;
         if hyper.lengthscales.len() != dims
@@ -324,9 +324,7 @@ impl Surrogate {
             || !ok(hyper.signal_variance)
             || !ok(hyper.noise_variance)
         {
-            return Err(format!(
-                "GP hyper-parameters must be positive, with {dims} lengthscales"
-            ));
+            return Err(BoError::Hyperparameters { dims });
         }
         let (mean, std) = standardisation(values);
         let n = points.len();
@@ -340,8 +338,10 @@ impl Surrogate {
         let y = Array1::from_iter(values.iter().map(|v| (v - mean) / std));
 
         let kuu = se_kernel(z.view(), z.view(), s2);
-        let (luu, _) = cholesky_jittered(&kuu, JITTER * s2)
-            .ok_or("the inducing points' kernel matrix is not positive definite")?;
+        let (luu, _) =
+            cholesky_jittered(&kuu, JITTER * s2).ok_or(BoError::NotPositiveDefinite {
+                matrix: "the inducing points' kernel matrix",
+            })?;
         let luu_inv = lower_inverse(&luu);
         let kuf = se_kernel(z.view(), x.view(), s2);
         // V = L_uu⁻¹ K_uf; Λ = diag(K_ff - VᵀV) + σ².
@@ -353,15 +353,16 @@ impl Surrogate {
         let vs = &v * &inv_sqrt.clone().insert_axis(Axis(0));
         let mut b = vs.dot(&vs.t());
         b.diag_mut().mapv_inplace(|d| d + 1.0);
-        let (lb, _) = cholesky_jittered(&b, 0.0)
-            .ok_or("the sparse GP's inner matrix is not positive definite")?;
+        let (lb, _) = cholesky_jittered(&b, 0.0).ok_or(BoError::NotPositiveDefinite {
+            matrix: "the sparse GP's inner matrix",
+        })?;
         let lb_inv = lower_inverse(&lb);
         let lb_luu_inv = lb_inv.dot(&luu_inv);
         // mean(x) = k_uᵀ L_uu⁻ᵀ L_B⁻ᵀ L_B⁻¹ V Λ⁻¹ y.
         let c = lb_inv.dot(&v.dot(&(&y / &lambda)));
         let weights = lb_luu_inv.t().dot(&c);
         if weights.iter().any(|w| !w.is_finite()) {
-            return Err("the sparse GP's weights are not finite".into());
+            return Err(BoError::WeightsNotFinite);
         }
         Ok(Self {
             hyper: hyper.clone(),
@@ -379,13 +380,13 @@ impl Surrogate {
 
     /// Predictive mean and standard deviation (of a noisy observation, in the values' units)
     /// at each point.
-    pub fn predict(&self, points: &[Vec<f32>]) -> Result<Vec<(f64, f64)>, String> {
-        if let Some(i) = points.iter().position(|p| p.len() != self.dims) {
-            return Err(format!(
-                "point {i} has {} dimensions, the GP {}",
-                points[i].len(),
-                self.dims
-            ));
+    pub fn predict(&self, points: &[Vec<f32>]) -> Result<Vec<(f64, f64)>, BoError> {
+        if let Some(index) = points.iter().position(|p| p.len() != self.dims) {
+            return Err(BoError::PredictDimensions {
+                index,
+                got: points[index].len(),
+                dims: self.dims,
+            });
         }
         let s2 = self.hyper.signal_variance;
         let sn2 = self.hyper.noise_variance;

@@ -51,7 +51,7 @@ fn measure(
     cells: &[&Cell],
     args: &BenchArgs,
     device: &burn::tensor::Device,
-) -> Result<(usize, [f64; 3]), String> {
+) -> anyhow::Result<(usize, [f64; 3])> {
     let nodes = space.max_nodes();
     let config = VaeConfig::paper(model_kind);
     let threads = crate::threads::workers_for(device);
@@ -94,7 +94,7 @@ fn measure(
         .enumerate()
         .map(|(i, rows)| (i as u64, rows.iter().flatten().copied().collect()))
         .collect();
-    let decode_piece = |(seed, flat): &(u64, Vec<f32>)| -> Result<usize, String> {
+    let decode_piece = |(seed, flat): &(u64, Vec<f32>)| -> anyhow::Result<usize> {
         let z = Tensor::<2>::from_data(
             TensorData::new(flat.clone(), [flat.len() / latent, latent]),
             device,
@@ -146,8 +146,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
                 eprintln!("measuring {} on {} …", model.name(), chosen.label);
             }
             let (parameters, [train, encode, decode]) =
-                measure(model, args.space, &cells, args, &chosen.device)
-                    .map_err(anyhow::Error::msg)?;
+                measure(model, args.space, &cells, args, &chosen.device)?;
             rows.push(BenchRow {
                 model: model.name(),
                 backend: chosen.label.clone(),

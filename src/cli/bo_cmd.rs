@@ -181,8 +181,7 @@ pub fn bo(args: &BoArgs) -> anyhow::Result<()> {
                 args.run.display()
             )
         })?;
-        let (manifest, predictor) = crate::train::finetune::load_predictor(&dir, &chosen.device)
-            .map_err(anyhow::Error::msg)?;
+        let (manifest, predictor) = crate::train::finetune::load_predictor(&dir, &chosen.device)?;
         if !json_out {
             println!(
                 "decoded cells without a label are valued by the predictor in {} (estimates)",
@@ -229,8 +228,7 @@ pub fn bo(args: &BoArgs) -> anyhow::Result<()> {
             BoEvent::Evaluated(_) => {}
         },
         &never,
-    )
-    .map_err(|e| anyhow::anyhow!(e))?;
+    )?;
     // Rank of the best true value among the table's labelled cells (1 = the optimum).
     let rank = 1 + data
         .records
@@ -317,8 +315,7 @@ fn pool(args: &BoArgs, data: &crate::data::Dataset, latents: &[Vec<f32>]) -> any
         args.seeds,
         &mut |done, _| bar.set_position(done as u64),
         &never,
-    )
-    .map_err(anyhow::Error::msg)?;
+    )?;
     bar.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
     if args.json {

@@ -57,7 +57,7 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<()> {
     // Every run.json first, so that a wrong folder or a mix of spaces fails before any work.
     let mut spaces = Vec::new();
     for dir in &args.runs {
-        let manifest = crate::train::RunManifest::read(dir).map_err(anyhow::Error::msg)?;
+        let manifest = crate::train::RunManifest::read(dir)?;
         spaces.push((dir, manifest.config.space));
     }
     if let Some((first, space)) = spaces.first()

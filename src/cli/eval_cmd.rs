@@ -90,8 +90,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
             bar.set_position(done as u64);
             bar.set_message(stage.to_string());
         },
-    )
-    .map_err(anyhow::Error::msg)?;
+    )?;
     bar.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
     // Kept for `compare` and the explorer (the paper's readout only; the others are diagnoses).

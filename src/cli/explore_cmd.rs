@@ -80,7 +80,7 @@ pub fn embed(args: &EmbedArgs) -> anyhow::Result<()> {
     let o = open(&args.run, args.backend, args.json)?;
     let embed_seconds = started.elapsed().as_secs_f64();
     let started = std::time::Instant::now();
-    let plane = PcaPlane::fit(&o.embedding.means).map_err(|e| anyhow::anyhow!(e))?;
+    let plane = PcaPlane::fit(&o.embedding.means)?;
     let pca_seconds = started.elapsed().as_secs_f64();
     let (tsne, tsne_seconds) = if args.tsne {
         anyhow::ensure!(
@@ -216,8 +216,7 @@ pub fn walk(args: &WalkArgs) -> anyhow::Result<()> {
             args.steps,
         ),
         None => great_circle_walk(&decoder, start, args.steps, args.seed),
-    }
-    .map_err(anyhow::Error::msg)?;
+    }?;
     let space = o.data.space;
     if args.json {
         let rows: Vec<_> = steps
@@ -287,15 +286,14 @@ pub fn grid(args: &GridArgs) -> anyhow::Result<()> {
         args.above.unwrap_or(0.0),
         fitted.len()
     );
-    let plane = PcaPlane::fit(&fitted).map_err(|e| anyhow::anyhow!(e))?;
+    let plane = PcaPlane::fit(&fitted)?;
     let radius = args.radius.unwrap_or_else(|| {
         let xs: Vec<f64> = fitted.iter().map(|z| plane.project(z).0).collect();
         let var = xs.iter().map(|x| x * x).sum::<f64>() / xs.len().max(1) as f64;
         2.0 * var.sqrt()
     });
     let decoder = o.decoder(args.attempts);
-    let (points, distinct) =
-        decoded_grid(&decoder, &plane, args.size, radius).map_err(anyhow::Error::msg)?;
+    let (points, distinct) = decoded_grid(&decoder, &plane, args.size, radius)?;
     let valid = points.iter().filter(|p| p.valid).count();
     let known = points.iter().filter(|p| p.accuracy.is_some()).count();
     let in_table = points.iter().filter(|p| p.row.is_some()).count();

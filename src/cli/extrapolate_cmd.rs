@@ -56,7 +56,7 @@ pub fn run(args: &ExtrapolateArgs) -> anyhow::Result<()> {
             )
         })?,
     };
-    let (manifest, predictor) = load_predictor(&dir, &chosen.device).map_err(anyhow::Error::msg)?;
+    let (manifest, predictor) = load_predictor(&dir, &chosen.device)?;
     let data = Dataset::bundled(manifest.space)?;
     let source = if args.from == "best" {
         data.best()
@@ -91,8 +91,7 @@ pub fn run(args: &ExtrapolateArgs) -> anyhow::Result<()> {
             write_csv(out, space, &candidates)
         } else {
             write_json(out, space, &candidates)
-        }
-        .map_err(anyhow::Error::msg)?;
+        }?;
     }
     let seconds = started.elapsed().as_secs_f64();
     let top: Vec<&Candidate> = candidates.iter().take(args.top).collect();

@@ -66,7 +66,7 @@ pub fn run(args: &FinetuneArgs) -> anyhow::Result<()> {
     }
     let started = std::time::Instant::now();
     let train_device = chosen.device.clone().autodiff();
-    let manifest = crate::train::RunManifest::read(&args.run).map_err(anyhow::Error::msg)?;
+    let manifest = crate::train::RunManifest::read(&args.run)?;
     let space = manifest.config.space;
     let data = Dataset::bundled(space)?;
     let labelled = LabelledCells::of(&data);
@@ -94,8 +94,7 @@ pub fn run(args: &FinetuneArgs) -> anyhow::Result<()> {
     let seeds: Vec<u64> = (0..args.runs as u64).map(|k| args.seed + k).collect();
     let mut starts = Vec::with_capacity(seeds.len());
     for &seed in &seeds {
-        let vae = crate::train::load_model(&args.run, &manifest, &train_device)
-            .map_err(anyhow::Error::msg)?;
+        let vae = crate::train::load_model(&args.run, &manifest, &train_device)?;
         starts.push(std::sync::Mutex::new(Some((
             seed,
             start_predictor(vae, seed, &train_device),
@@ -112,8 +111,8 @@ pub fn run(args: &FinetuneArgs) -> anyhow::Result<()> {
             .lock()
             .ok()
             .and_then(|mut s| s.take())
-            .ok_or_else(|| "a fine-tuning run was started twice".to_string())?;
-        finetune(
+            .ok_or_else(|| anyhow::anyhow!("a fine-tuning run was started twice"))?;
+        anyhow::Ok(finetune(
             predictor,
             &train_device,
             &manifest.config.vae,
@@ -123,7 +122,7 @@ pub fn run(args: &FinetuneArgs) -> anyhow::Result<()> {
             seed,
             &crate::jobs::NEVER,
             &|_, _| bar.inc(1),
-        )
+        )?)
     });
     bar.finish_and_clear();
     let mut outcomes = Vec::with_capacity(results.len());
@@ -154,7 +153,7 @@ pub fn run(args: &FinetuneArgs) -> anyhow::Result<()> {
         saved_seed: seeds[0],
     };
     if let Some(p) = &first {
-        save_predictor(&out, p, &predictor_manifest).map_err(anyhow::Error::msg)?;
+        save_predictor(&out, p, &predictor_manifest)?;
     }
     let seconds = started.elapsed().as_secs_f64();
     let (mean, std) = predictor_manifest.mse_mean_std();

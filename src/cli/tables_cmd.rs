@@ -146,8 +146,7 @@ fn measure(
             &protocol,
             &chosen.device,
             &mut |_, _, _| {},
-        )
-        .map_err(anyhow::Error::msg)?,
+        )?,
     };
     if !quick && !reused {
         // The same record `eval` keeps, for `compare` and the explorer.
@@ -168,8 +167,7 @@ fn measure(
                 seed,
                 ..GpSettings::default()
             };
-            let p = crate::bo::test_prediction(&data, &latents, &settings)
-                .map_err(anyhow::Error::msg)?;
+            let p = crate::bo::test_prediction(&data, &latents, &settings)?;
             rmse.push(p.rmse);
             r.push(p.pearson.unwrap_or(f64::NAN));
         }

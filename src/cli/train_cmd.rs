@@ -90,11 +90,7 @@ pub struct TrainArgs {
 /// run's own settings with the flags given applied (so `train` can name any that differ).
 fn config(args: &TrainArgs) -> anyhow::Result<TrainConfig> {
     let mut config = match &args.resume {
-        Some(dir) => {
-            crate::train::RunManifest::read(dir)
-                .map_err(anyhow::Error::msg)?
-                .config
-        }
+        Some(dir) => crate::train::RunManifest::read(dir)?.config,
         None => {
             let model = args.model.unwrap_or(ModelKind::Svge);
             let mut config = TrainConfig::paper(
@@ -245,7 +241,7 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
             TrainEvent::Finished { .. } | TrainEvent::Cancelled { .. } => bar.finish_and_clear(),
         }
     }
-    let manifest = job.join().map_err(|e| anyhow::anyhow!(e))??;
+    let manifest = job.join()??;
     if json {
         let last = manifest.epochs.last();
         println!(

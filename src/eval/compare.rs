@@ -3,10 +3,12 @@
 //! way is better, because the figures mean little without it.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use serde::Serialize;
 
+use super::EvalError;
 use super::saved::SavedEval;
 use super::smoothness::{Smoothness, SmoothnessSettings, smoothness};
 use crate::bo::GpSettings;
@@ -21,13 +23,23 @@ pub type MeanStd = (f64, f64);
 pub struct RunFigures {
     pub run: PathBuf,
     pub model: String,
-    /// The run's last `eval` (its `eval.json`), or why there is none to show.
-    pub eval: Result<SavedEval, String>,
+    /// The run's last `eval` (its `eval.json`), or why there is none to show (shared: the
+    /// figures are cloned, an I/O error cannot be).
+    #[serde(serialize_with = "eval_as_text")]
+    pub eval: Result<SavedEval, Arc<EvalError>>,
     /// Sparse-GP RMSE (in standard deviations of the training accuracies) and Pearson r on
     /// the test split, over `gp_runs` seeds.
     pub gp_rmse: Option<MeanStd>,
     pub gp_pearson: Option<MeanStd>,
     pub smoothness: Smoothness,
+}
+
+/// `eval` as JSON: the eval, or the text of why there is none.
+fn eval_as_text<S: serde::Serializer>(
+    eval: &Result<SavedEval, Arc<EvalError>>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    eval.as_ref().map_err(|e| e.to_string()).serialize(s)
 }
 
 pub fn mean_std(values: &[f64]) -> MeanStd {
@@ -44,7 +56,7 @@ pub fn gp_figures(
     latents: &[Vec<f32>],
     runs: usize,
     cancel: &AtomicBool,
-) -> Result<Option<(MeanStd, MeanStd)>, String> {
+) -> Result<Option<(MeanStd, MeanStd)>, EvalError> {
     if runs == 0 {
         return Ok(None);
     }
@@ -81,14 +93,13 @@ pub fn run_figures(
     gp_runs: usize,
     settings: &SmoothnessSettings,
     cancel: &AtomicBool,
-) -> Result<RunFigures, String> {
+) -> Result<RunFigures, EvalError> {
     let eval = match super::saved::load(run.dir, run.model_file) {
         Ok(Some(saved)) => Ok(saved),
-        Ok(None) => Err(format!(
-            "not evaluated yet: `cellspace eval --run {}` keeps its figures",
-            run.dir.display()
-        )),
-        Err(e) => Err(e),
+        Ok(None) => Err(Arc::new(EvalError::NotEvaluated {
+            dir: run.dir.to_path_buf(),
+        })),
+        Err(e) => Err(Arc::new(e)),
     };
     let gp = gp_figures(run.data, run.latents, gp_runs, cancel)?;
     let smoothness = smoothness(
@@ -389,7 +400,9 @@ mod tests {
         RunFigures {
             run: PathBuf::from(name),
             model: "svge".into(),
-            eval: Err("not evaluated yet".into()),
+            eval: Err(Arc::new(EvalError::NotEvaluated {
+                dir: PathBuf::from(name),
+            })),
             gp_rmse: gp,
             gp_pearson: None,
             smoothness: Smoothness {
@@ -432,7 +445,10 @@ mod tests {
         assert!(md.contains("| a (svge) | b (svge) |"), "{md}");
         assert!(md.contains("**40.00 %**"), "{md}");
         assert!(
-            md.contains("- a (svge): no Table-I figures: not evaluated yet."),
+            md.contains(
+                "- a (svge): no Table-I figures: not evaluated yet: `cellspace eval --run a` \
+                 keeps its figures."
+            ),
             "{md}"
         );
     }

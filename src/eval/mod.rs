@@ -1,8 +1,11 @@
 //! The papers' generative metrics: reconstruction accuracy, validity, uniqueness, novelty.
 
 pub mod compare;
+mod error;
 pub mod saved;
 pub mod smoothness;
+
+pub use error::EvalError;
 
 use std::collections::HashSet;
 
@@ -124,9 +127,9 @@ pub fn evaluate(
     protocol: &EvalProtocol,
     device: &Device,
     progress: &mut dyn FnMut(&str, usize, usize),
-) -> Result<GenerativeMetrics, String> {
+) -> Result<GenerativeMetrics, EvalError> {
     if protocol.draws != Draws::PerPiece {
-        return Err("only the per-piece draws protocol is run (draws: per-piece)".into());
+        return Err(EvalError::Draws);
     }
     let test: Vec<&Cell> = test
         .iter()
@@ -167,7 +170,7 @@ pub fn evaluate(
         left -= left.min(250);
     }
     let indexed: Vec<(usize, &Piece)> = pieces.iter().enumerate().collect();
-    let run = |&(index, piece): &(usize, &Piece)| -> Result<Tally, String> {
+    let run = |&(index, piece): &(usize, &Piece)| -> Result<Tally, EvalError> {
         let mut noise = Noise::seeded(piece_seed(protocol.seed, index as u64));
         let mut t = Tally::default();
         match piece {

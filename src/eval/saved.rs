@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use md5::{Digest, Md5};
 use serde::{Deserialize, Serialize};
 
-use super::{EvalProtocol, GenerativeMetrics};
+use super::{EvalError, EvalProtocol, GenerativeMetrics};
 
 pub const FILE: &str = "eval.json";
 
@@ -23,8 +23,12 @@ pub struct SavedEval {
 }
 
 /// The hex MD5 of a file.
-pub fn file_md5(path: &Path) -> Result<String, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+pub fn file_md5(path: &Path) -> Result<String, EvalError> {
+    let bytes = std::fs::read(path).map_err(|error| EvalError::Io {
+        path: path.to_path_buf(),
+        action: "read",
+        error,
+    })?;
     Ok(Md5::digest(&bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -33,13 +37,17 @@ pub fn file_md5(path: &Path) -> Result<String, String> {
 
 /// Writes `eval.json` into `run` (through a temporary file and a rename, so a reader never
 /// sees half of it).
-pub fn save(run: &Path, saved: &SavedEval) -> Result<PathBuf, String> {
+pub fn save(run: &Path, saved: &SavedEval) -> Result<PathBuf, EvalError> {
     let path = run.join(FILE);
     let partial = run.join(format!("{FILE}.partial"));
-    let text = serde_json::to_string_pretty(saved).map_err(|e| e.to_string())? + "\n";
+    let text = serde_json::to_string_pretty(saved).map_err(EvalError::Serialise)? + "\n";
     std::fs::write(&partial, text)
         .and_then(|()| std::fs::rename(&partial, &path))
-        .map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+        .map_err(|error| EvalError::Io {
+            path: path.clone(),
+            action: "write",
+            error,
+        })?;
     Ok(path)
 }
 
@@ -50,7 +58,7 @@ pub fn keep(
     protocol: &EvalProtocol,
     metrics: &GenerativeMetrics,
     seconds: f64,
-) -> Result<PathBuf, String> {
+) -> Result<PathBuf, EvalError> {
     let saved = SavedEval {
         model_md5: file_md5(model_file)?,
         protocol: protocol.clone(),
@@ -62,24 +70,32 @@ pub fn keep(
 
 /// What `eval.json` in `run` says about the weights in `model_file`: `Ok(None)` when there is
 /// no such file, `Err` naming the file when it cannot be read or measured other weights.
-pub fn load(run: &Path, model_file: &Path) -> Result<Option<SavedEval>, String> {
+pub fn load(run: &Path, model_file: &Path) -> Result<Option<SavedEval>, EvalError> {
     let path = run.join(FILE);
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("{}: cannot read: {e}", path.display())),
+        Err(error) => {
+            return Err(EvalError::Io {
+                path,
+                action: "read",
+                error,
+            });
+        }
     };
-    let saved: SavedEval =
-        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let saved: SavedEval = serde_json::from_str(&text).map_err(|error| EvalError::Json {
+        path: path.clone(),
+        error,
+    })?;
     let digest = file_md5(model_file)?;
     if saved.model_md5 != digest {
-        return Err(format!(
-            "{}: measured other weights (MD5 {}; {} is {digest}); run `cellspace eval --run {}` again",
-            path.display(),
-            saved.model_md5,
-            model_file.display(),
-            run.display()
-        ));
+        return Err(EvalError::StaleEval {
+            path,
+            saved: saved.model_md5,
+            model_file: model_file.to_path_buf(),
+            digest,
+            run: run.to_path_buf(),
+        });
     }
     Ok(Some(saved))
 }
@@ -111,10 +127,10 @@ mod tests {
         save(dir.path(), &saved).unwrap();
         assert_eq!(load(dir.path(), &model).unwrap(), Some(saved));
         std::fs::write(&model, b"other weights").unwrap();
-        let err = load(dir.path(), &model).unwrap_err();
+        let err = load(dir.path(), &model).unwrap_err().to_string();
         assert!(err.contains("measured other weights"), "{err}");
         std::fs::write(dir.path().join(FILE), "{\"model_md5\": 3}").unwrap();
-        let err = load(dir.path(), &model).unwrap_err();
+        let err = load(dir.path(), &model).unwrap_err().to_string();
         assert!(err.contains("eval.json"), "{err}");
     }
 }

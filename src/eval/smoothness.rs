@@ -9,6 +9,7 @@ use rand::seq::index::sample;
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
 
+use super::EvalError;
 use crate::data::Dataset;
 use crate::explore::great_circle_walk;
 use crate::latent::{CellIndex, LatentDecoder};
@@ -119,11 +120,11 @@ fn neighbour_figures(
     labelled: &[usize],
     k: usize,
     cancel: &AtomicBool,
-) -> Result<Vec<PerQuery>, String> {
+) -> Result<Vec<PerQuery>, EvalError> {
     let all: Vec<usize> = (0..latents.len()).collect();
     let threads = crate::threads::threads().max(1);
     let chunk = queries.len().div_ceil(threads).max(1);
-    let results: Vec<Result<Vec<_>, String>> = std::thread::scope(|s| {
+    let results: Vec<Result<Vec<_>, EvalError>> = std::thread::scope(|s| {
         let handles: Vec<_> = queries
             .chunks(chunk)
             .map(|part| {
@@ -153,10 +154,7 @@ fn neighbour_figures(
             .collect();
         handles
             .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err("a neighbour search panicked".into()))
-            })
+            .map(|h| h.join().unwrap_or(Err(EvalError::NeighbourPanic)))
             .collect()
     });
     let mut out = Vec::with_capacity(queries.len());
@@ -173,13 +171,12 @@ fn mean(values: impl IntoIterator<Item = f64>) -> Option<f64> {
     (n > 0).then(|| sum / n as f64)
 }
 
-fn check_rows(data: &Dataset, latents: &[Vec<f32>]) -> Result<(), String> {
+fn check_rows(data: &Dataset, latents: &[Vec<f32>]) -> Result<(), EvalError> {
     if data.len() < 2 || latents.len() != data.len() {
-        return Err(format!(
-            "smoothness needs the latent mean of every cell: {} cells, {} means",
-            data.len(),
-            latents.len()
-        ));
+        return Err(EvalError::Rows {
+            cells: data.len(),
+            means: latents.len(),
+        });
     }
     Ok(())
 }
@@ -192,7 +189,7 @@ pub fn smoothness(
     device: &burn::tensor::Device,
     settings: &SmoothnessSettings,
     cancel: &AtomicBool,
-) -> Result<Smoothness, String> {
+) -> Result<Smoothness, EvalError> {
     Ok(Smoothness {
         walks: walk_figures(model, data, latents, device, settings, cancel)?,
         neighbours: neighbourhood(data, latents, settings, cancel)?,
@@ -208,7 +205,7 @@ pub fn walk_figures(
     device: &burn::tensor::Device,
     settings: &SmoothnessSettings,
     cancel: &AtomicBool,
-) -> Result<WalkFigures, String> {
+) -> Result<WalkFigures, EvalError> {
     check_rows(data, latents)?;
     let mut rng = rand::rngs::StdRng::seed_from_u64(settings.seed);
     let index = CellIndex::new(data);
@@ -243,7 +240,7 @@ pub fn neighbourhood(
     latents: &[Vec<f32>],
     settings: &SmoothnessSettings,
     cancel: &AtomicBool,
-) -> Result<Neighbourhood, String> {
+) -> Result<Neighbourhood, EvalError> {
     check_rows(data, latents)?;
     let n = data.len();
     // Another stream than the walks', so that changing one setting leaves the other figures.
@@ -377,8 +374,9 @@ mod tests {
     fn a_latent_per_cell_is_required() {
         let data = Dataset::bundled(crate::space::SpaceKind::Nb201).unwrap();
         let never = AtomicBool::new(false);
-        let err =
-            neighbourhood(&data, &[vec![0.0]], &SmoothnessSettings::default(), &never).unwrap_err();
+        let err = neighbourhood(&data, &[vec![0.0]], &SmoothnessSettings::default(), &never)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("15625 cells, 1 means"), "{err}");
     }
 }

@@ -7,6 +7,7 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::ExploreError;
 use crate::space::properties::{average_path_length, clustering_coefficient};
 use crate::space::{Cell, SpaceKind, enas, nb101, nb201};
 
@@ -78,20 +79,35 @@ pub fn candidate_json(space: SpaceKind, c: &Candidate) -> Value {
 }
 
 /// Writes all candidates as a JSON array.
-pub fn write_json(path: &Path, space: SpaceKind, candidates: &[Candidate]) -> Result<(), String> {
+pub fn write_json(
+    path: &Path,
+    space: SpaceKind,
+    candidates: &[Candidate],
+) -> Result<(), ExploreError> {
     let list: Vec<Value> = candidates
         .iter()
         .map(|c| candidate_json(space, c))
         .collect();
-    let text = serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?;
-    std::fs::write(path, text + "\n").map_err(|e| format!("{}: cannot write: {e}", path.display()))
+    let text = serde_json::to_string_pretty(&list).map_err(ExploreError::Serialise)?;
+    std::fs::write(path, text + "\n").map_err(|error| ExploreError::Write {
+        path: path.to_path_buf(),
+        error,
+    })
 }
 
 /// Writes all candidates as CSV: id, accuracy, predicted, valid, space string, ops, matrix
 /// rows (as NB101's flat 0/1 string), graph properties, origin.
-pub fn write_csv(path: &Path, space: SpaceKind, candidates: &[Candidate]) -> Result<(), String> {
-    let err = |e: &dyn std::fmt::Display| format!("{}: cannot write: {e}", path.display());
-    let file = std::fs::File::create(path).map_err(|e| err(&e))?;
+pub fn write_csv(
+    path: &Path,
+    space: SpaceKind,
+    candidates: &[Candidate],
+) -> Result<(), ExploreError> {
+    let err = |error: csv::Error| ExploreError::WriteCsv {
+        path: path.to_path_buf(),
+        error,
+    };
+    let io = |e: std::io::Error| err(e.into());
+    let file = std::fs::File::create(path).map_err(io)?;
     let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
     w.write_record([
         "id",
@@ -105,7 +121,7 @@ pub fn write_csv(path: &Path, space: SpaceKind, candidates: &[Candidate]) -> Res
         "clustering_coefficient",
         "origin",
     ])
-    .map_err(|e| err(&e))?;
+    .map_err(err)?;
     let num = |v: Option<f64>| v.map_or(String::new(), |x| format!("{x:.4}"));
     for c in candidates {
         w.write_record([
@@ -120,11 +136,11 @@ pub fn write_csv(path: &Path, space: SpaceKind, candidates: &[Candidate]) -> Res
             format!("{:.4}", clustering_coefficient(&c.cell)),
             c.origin.clone(),
         ])
-        .map_err(|e| err(&e))?;
+        .map_err(err)?;
     }
-    w.flush().map_err(|e| err(&e))?;
-    let mut inner = w.into_inner().map_err(|e| err(&e))?;
-    inner.flush().map_err(|e| err(&e))
+    w.flush().map_err(io)?;
+    let mut inner = w.into_inner().map_err(|e| io(e.into_error()))?;
+    inner.flush().map_err(io)
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use std::sync::atomic::AtomicBool;
 
 use burn::tensor::Device;
 
+use super::ExploreError;
 use crate::model::{ModelKind, Predictor};
 use crate::space::nb101_expansion::{Expansion, Growth, expansions};
 use crate::space::{Cell, SpaceKind};
@@ -68,21 +69,18 @@ pub fn extrapolate(
     cell: &Cell,
     device: &Device,
     cancel: &AtomicBool,
-) -> Result<Extrapolation, String> {
+) -> Result<Extrapolation, ExploreError> {
     if manifest.space != SpaceKind::Nb101 {
-        return Err(format!(
-            "extrapolation grows NAS-Bench-101 cells; this predictor is for {}",
-            manifest.space
-        ));
+        return Err(ExploreError::NotNb101 {
+            space: manifest.space,
+        });
     }
     if manifest.vae.model != ModelKind::Svge {
-        return Err(format!(
-            "extrapolation needs an encoder that reads cells larger than it was trained on \
-             (SVGe's message passing does); this predictor fine-tuned {}",
-            manifest.vae.model.name()
-        ));
+        return Err(ExploreError::NotSvge {
+            model: manifest.vae.model.name(),
+        });
     }
-    let grown = expansions(cell).map_err(|e| format!("cannot grow the cell: {e}"))?;
+    let grown = expansions(cell).map_err(ExploreError::Grow)?;
     let mut cells: Vec<&Cell> = vec![cell];
     cells.extend(grown.iter().map(|e| &e.cell));
     let predicted = predict_cells(predictor, &cells, manifest.space, device, cancel)?;

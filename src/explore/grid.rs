@@ -1,7 +1,7 @@
 use burn::tensor::{Tensor, TensorData};
 use serde::Serialize;
 
-use super::PcaPlane;
+use super::{ExploreError, PcaPlane};
 use crate::latent::LatentDecoder;
 use crate::space::Cell;
 
@@ -26,7 +26,7 @@ pub fn decoded_grid(
     plane: &PcaPlane,
     size: usize,
     radius: f64,
-) -> Result<(Vec<GridPoint>, usize), String> {
+) -> Result<(Vec<GridPoint>, usize), ExploreError> {
     let data = decoder.data;
     let size = size.max(1);
     let coord = |i: usize| {

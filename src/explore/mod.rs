@@ -2,6 +2,7 @@
 //! great-circle walks and decoded grids. Headless, so the GUI only draws.
 
 pub mod candidates;
+mod error;
 pub mod extrapolation;
 mod grid;
 mod projection;
@@ -9,6 +10,7 @@ mod tsne;
 mod walk;
 
 pub use candidates::Candidate;
+pub use error::ExploreError;
 pub use grid::{GridPoint, decoded_grid};
 pub use projection::{PcaPlane, means_above};
 pub use tsne::{place_on_map, tsne_2d, tsne_2d_from};

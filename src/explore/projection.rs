@@ -1,6 +1,8 @@
 use linfa_linalg::eigh::Eigh;
 use ndarray::{Array2, Axis};
 
+use super::ExploreError;
+
 /// The plane of the first two principal components of latent points, kept so that a point of
 /// the 2-D map lifts back to latent space: `mean + x * pc1 + y * pc2`.
 #[derive(Debug, Clone)]
@@ -26,41 +28,34 @@ impl PcaPlane {
     /// below 1e-13, and linfa-reduction's PCA panics on its 15,625 means. The covariance route
     /// has no such breakdown and handles collapsed dimensions, duplicate points and fewer
     /// points than dimensions; input with no plane or non-finite values is an error.
-    pub fn fit(points: &[Vec<f32>]) -> Result<Self, String> {
+    pub fn fit(points: &[Vec<f32>]) -> Result<Self, ExploreError> {
         let dims = points.first().map_or(0, |p| p.len());
         if points.len() < 3 || dims < 2 {
-            return Err(format!(
-                "PCA needs at least 3 points of 2 or more dimensions, got {} of {dims}",
-                points.len()
-            ));
+            return Err(ExploreError::PcaTooFew {
+                points: points.len(),
+                dims,
+            });
         }
-        if let Some(i) = points
+        if let Some(index) = points
             .iter()
             .position(|p| p.len() != dims || p.iter().any(|v| !v.is_finite()))
         {
-            return Err(format!(
-                "PCA: point {i} is not finite or does not have {dims} dimensions"
-            ));
+            return Err(ExploreError::PcaPoint { index, dims });
         }
         let records = Array2::from_shape_fn((points.len(), dims), |(i, j)| points[i][j] as f64);
-        let mean = records
-            .mean_axis(Axis(0))
-            .ok_or("PCA needs at least one point")?;
+        let mean = records.mean_axis(Axis(0)).ok_or(ExploreError::PcaNoPoint)?;
         let centred = &records - &mean;
         let n = points.len() as f64 - 1.0;
         let covariance = centred.t().dot(&centred) / n;
         let total: f64 = covariance.diag().sum();
         if !(total.is_finite() && total > 0.0) {
-            return Err(format!(
-                "PCA: all {} points are the same, so there is no plane to show",
-                points.len()
-            ));
+            return Err(ExploreError::PcaSame {
+                points: points.len(),
+            });
         }
-        let (values, vectors) = covariance
-            .eigh()
-            .map_err(|e| format!("PCA: the eigendecomposition failed: {e}"))?;
+        let (values, vectors) = covariance.eigh().map_err(ExploreError::Eigen)?;
         if values.iter().any(|v| !v.is_finite()) {
-            return Err("PCA: the eigendecomposition gave non-finite values".into());
+            return Err(ExploreError::EigenNotFinite);
         }
         let mut order: Vec<usize> = (0..dims).collect();
         order.sort_by(|&a, &b| values[b].total_cmp(&values[a]));
@@ -285,12 +280,27 @@ mod tests {
         assert_orthonormal(&PcaPlane::fit(&few).unwrap());
         // All points equal, a NaN, ragged rows: errors that say what is wrong.
         let same = vec![vec![1.0f32, 2.0]; 10];
-        assert!(PcaPlane::fit(&same).unwrap_err().contains("same"));
+        assert!(
+            PcaPlane::fit(&same)
+                .unwrap_err()
+                .to_string()
+                .contains("same")
+        );
         let mut nan = collapsed.clone();
         nan[7][2] = f32::NAN;
-        assert!(PcaPlane::fit(&nan).unwrap_err().contains("point 7"));
+        assert!(
+            PcaPlane::fit(&nan)
+                .unwrap_err()
+                .to_string()
+                .contains("point 7")
+        );
         let mut ragged = collapsed;
         ragged[3].pop();
-        assert!(PcaPlane::fit(&ragged).unwrap_err().contains("point 3"));
+        assert!(
+            PcaPlane::fit(&ragged)
+                .unwrap_err()
+                .to_string()
+                .contains("point 3")
+        );
     }
 }

@@ -6,7 +6,7 @@ use bhtsne::{Neighbor, tSNE};
 struct TsneCancelled;
 use ndarray::{Array2, Axis};
 
-use super::PcaPlane;
+use super::{ExploreError, PcaPlane};
 
 /// Barnes-Hut t-SNE (bhtsne crate) of latent points to 2-D, started from the PCA plane (so a
 /// run is deterministic). `progress` gets (epoch, epochs).
@@ -18,14 +18,14 @@ use super::PcaPlane;
 ///
 /// Cancelling: bhtsne's loop has no exit, so once `cancel` is set the epoch callback unwinds
 /// out of it (`resume_unwind`, which runs no panic hook and prints nothing) and this returns
-/// `Err("cancelled")` within one epoch.
+/// [`ExploreError::Cancelled`] within one epoch.
 pub fn tsne_2d(
     points: &[Vec<f32>],
     perplexity: f32,
     epochs: usize,
     progress: impl FnMut(usize, usize),
     cancel: &AtomicBool,
-) -> Result<Vec<(f32, f32)>, String> {
+) -> Result<Vec<(f32, f32)>, ExploreError> {
     tsne_2d_from(points, None, perplexity, epochs, progress, cancel)
 }
 
@@ -38,37 +38,33 @@ pub fn tsne_2d_from(
     epochs: usize,
     mut progress: impl FnMut(usize, usize),
     cancel: &AtomicBool,
-) -> Result<Vec<(f32, f32)>, String> {
+) -> Result<Vec<(f32, f32)>, ExploreError> {
     let n = points.len();
     if n < 4 {
-        return Err(format!("t-SNE needs at least 4 points, got {n}"));
+        return Err(ExploreError::TsneTooFew { points: n });
     }
     if !(perplexity.is_finite() && perplexity > 0.0) {
-        return Err(format!(
-            "t-SNE's perplexity must be positive, got {perplexity}"
-        ));
+        return Err(ExploreError::Perplexity { perplexity });
     }
     if epochs == 0 {
-        return Err("t-SNE needs at least one epoch".into());
+        return Err(ExploreError::TsneNoEpochs);
     }
     let dims = points[0].len();
-    if let Some(i) = points
+    if let Some(index) = points
         .iter()
         .position(|p| p.len() != dims || p.iter().any(|v| !v.is_finite()))
     {
-        return Err(format!(
-            "t-SNE point {i} is not finite or does not have {dims} dimensions"
-        ));
+        return Err(ExploreError::TsnePoint { index, dims });
     }
     // bhtsne asks for 3 * perplexity < n - 1.
     let perplexity = perplexity.min(((n - 2) as f32 / 3.0).max(1.0));
     let init: Vec<(f64, f64)> = match start {
         Some(xy) if xy.len() == n => xy.iter().map(|p| (p[0] as f64, p[1] as f64)).collect(),
         Some(xy) => {
-            return Err(format!(
-                "t-SNE's start has {} positions for {n} points",
-                xy.len()
-            ));
+            return Err(ExploreError::TsneStart {
+                positions: xy.len(),
+                points: n,
+            });
         }
         None => {
             let plane = PcaPlane::fit(points)?;
@@ -116,7 +112,7 @@ pub fn tsne_2d_from(
     }));
     match run {
         Ok(flat) => Ok(flat.chunks(2).map(|c| (c[0], c[1])).collect()),
-        Err(payload) if payload.is::<TsneCancelled>() => Err(crate::jobs::CANCELLED.into()),
+        Err(payload) if payload.is::<TsneCancelled>() => Err(crate::jobs::Cancelled.into()),
         Err(payload) => std::panic::resume_unwind(payload),
     }
 }
@@ -124,12 +120,12 @@ pub fn tsne_2d_from(
 /// The `k` nearest neighbours (Euclidean, ascending, the point itself left out) of every
 /// point, exactly: squared distances `|a|² + |b|² - 2 a·b` by blocks of rows with one matrix
 /// product each, then a partial selection per row. `k` is clamped to `1..n-1`.
-/// Stops with `Err("cancelled")` between blocks once `cancel` is set.
+/// Stops with [`Cancelled`](crate::jobs::Cancelled) between blocks once `cancel` is set.
 pub fn exact_neighbours(
     points: &[Vec<f32>],
     k: usize,
     cancel: &AtomicBool,
-) -> Result<Vec<Vec<Neighbor<f32>>>, String> {
+) -> Result<Vec<Vec<Neighbor<f32>>>, crate::jobs::Cancelled> {
     let n = points.len();
     let dims = points.first().map_or(0, |p| p.len());
     let k = k.clamp(1, n.saturating_sub(1).max(1));
@@ -189,22 +185,20 @@ pub fn place_on_map(
     new: &[Vec<f32>],
     perplexity: f32,
     cancel: &AtomicBool,
-) -> Result<Vec<[f32; 2]>, String> {
+) -> Result<Vec<[f32; 2]>, ExploreError> {
     let n = latents.len();
     if n != embedding.len() || n < 4 {
-        return Err(format!(
-            "placing on a t-SNE map needs the map of every latent point: {n} latents, {} positions",
-            embedding.len()
-        ));
+        return Err(ExploreError::MapSizes {
+            latents: n,
+            positions: embedding.len(),
+        });
     }
     let dims = latents[0].len();
-    if let Some(i) = new
+    if let Some(index) = new
         .iter()
         .position(|p| p.len() != dims || p.iter().any(|v| !v.is_finite()))
     {
-        return Err(format!(
-            "new point {i} is not finite or does not have {dims} dimensions"
-        ));
+        return Err(ExploreError::NewPoint { index, dims });
     }
     let k = ((3.0 * perplexity.max(1.0)) as usize).clamp(1, n - 1);
     let stride = n.div_ceil(20_000);
@@ -351,7 +345,9 @@ mod tests {
             },
             &cancel,
         );
-        assert_eq!(result.unwrap_err(), "cancelled");
+        let err = result.unwrap_err();
+        assert!(err.is_cancelled(), "{err}");
+        assert_eq!(err.to_string(), "cancelled");
         assert!(
             epochs <= 7,
             "{epochs} epochs ran after the cancel at epoch 5"
@@ -464,7 +460,7 @@ mod tests {
         let bad = place_on_map(&latents, &map[..10], &new, 10.0, &crate::jobs::NEVER);
         assert!(bad.is_err());
         let wrong = place_on_map(&latents, &map, &[vec![1.0]], 10.0, &crate::jobs::NEVER);
-        assert!(wrong.unwrap_err().contains("2 dimensions"));
+        assert!(wrong.unwrap_err().to_string().contains("2 dimensions"));
     }
 
     #[test]

@@ -2,6 +2,7 @@ use burn::tensor::{Tensor, TensorData};
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
 
+use super::ExploreError;
 use crate::latent::LatentDecoder;
 use crate::space::Cell;
 
@@ -20,7 +21,10 @@ pub struct WalkStep {
 }
 
 /// Decodes the walk's points in batches of a few steps, so a cancel is seen within one batch.
-fn decode_points(decoder: &LatentDecoder, points: Vec<Vec<f32>>) -> Result<Vec<WalkStep>, String> {
+fn decode_points(
+    decoder: &LatentDecoder,
+    points: Vec<Vec<f32>>,
+) -> Result<Vec<WalkStep>, ExploreError> {
     let dims = points.first().map_or(0, |p| p.len());
     let mut cells = Vec::with_capacity(points.len());
     for chunk in points.chunks(8) {
@@ -62,7 +66,7 @@ pub fn great_circle_walk(
     start: &[f32],
     steps: usize,
     seed: u64,
-) -> Result<Vec<WalkStep>, String> {
+) -> Result<Vec<WalkStep>, ExploreError> {
     let z0: Vec<f64> = start.iter().map(|&v| v as f64).collect();
     let radius = z0.iter().map(|v| v * v).sum::<f64>().sqrt();
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
@@ -97,7 +101,7 @@ pub fn line_walk(
     from: &[f32],
     to: &[f32],
     steps: usize,
-) -> Result<Vec<WalkStep>, String> {
+) -> Result<Vec<WalkStep>, ExploreError> {
     let steps = steps.max(2);
     let points = (0..steps)
         .map(|k| {

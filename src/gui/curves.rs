@@ -26,7 +26,7 @@ impl CurvesState {
     /// Adds the curves of the run in `dir`, named "<folder> (<model>)". A run already added is
     /// replaced (its epochs may have grown).
     pub fn add_run(&mut self, dir: &Path) -> Result<(), String> {
-        let manifest = RunManifest::read(dir)?;
+        let manifest = RunManifest::read(dir).map_err(|e| e.to_string())?;
         if manifest.epochs.is_empty() {
             return Err(format!(
                 "{}: the run has no finished epoch yet",

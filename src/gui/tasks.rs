@@ -6,7 +6,69 @@ use std::sync::atomic::AtomicBool;
 use std::sync::mpsc::Sender;
 use std::time::Instant;
 
-use crate::jobs::Job;
+use crate::jobs::{Cancelled, Job};
+
+/// Why a task gave no result: cancelled, told by type (each library error's `is_cancelled`),
+/// or failed, with the message the window shows.
+#[derive(Debug)]
+pub enum TaskError {
+    Cancelled,
+    Failed(String),
+}
+
+impl From<String> for TaskError {
+    fn from(message: String) -> Self {
+        TaskError::Failed(message)
+    }
+}
+
+impl From<&str> for TaskError {
+    fn from(message: &str) -> Self {
+        TaskError::Failed(message.to_string())
+    }
+}
+
+impl From<Cancelled> for TaskError {
+    fn from(_: Cancelled) -> Self {
+        TaskError::Cancelled
+    }
+}
+
+/// `From` for errors that cannot be a cancellation.
+macro_rules! failed_from {
+    ($($error:ty),*) => {$(
+        impl From<$error> for TaskError {
+            fn from(e: $error) -> Self {
+                TaskError::Failed(e.to_string())
+            }
+        }
+    )*};
+}
+
+/// `From` for errors that may be a cancellation.
+macro_rules! outcome_from {
+    ($($error:ty),*) => {$(
+        impl From<$error> for TaskError {
+            fn from(e: $error) -> Self {
+                if e.is_cancelled() {
+                    TaskError::Cancelled
+                } else {
+                    TaskError::Failed(e.to_string())
+                }
+            }
+        }
+    )*};
+}
+
+failed_from!(crate::data::DataError, crate::model::ModelError);
+outcome_from!(
+    crate::latent::LatentError,
+    crate::train::TrainError,
+    crate::bo::BoError,
+    crate::explore::ExploreError,
+    crate::eval::EvalError,
+    crate::run::RunError
+);
 
 pub struct Task<E, R> {
     pub name: String,
@@ -15,14 +77,14 @@ pub struct Task<E, R> {
     /// The last status line the job reported.
     pub status: String,
     pub started: Instant,
-    job: Job<E, Result<R, String>>,
+    job: Job<E, Result<R, TaskError>>,
     cancel_requested: bool,
 }
 
 impl<E: Send + 'static, R: Send + 'static> Task<E, R> {
     pub fn spawn(
         name: impl Into<String>,
-        work: impl FnOnce(Sender<E>, Arc<AtomicBool>) -> Result<R, String> + Send + 'static,
+        work: impl FnOnce(Sender<E>, Arc<AtomicBool>) -> Result<R, TaskError> + Send + 'static,
     ) -> Self {
         Self {
             name: name.into(),
@@ -52,13 +114,14 @@ impl<E: Send + 'static, R: Send + 'static> Task<E, R> {
         self.cancel_requested
     }
 
-    /// The job's result; a crashed job reports its panic message as an error.
-    pub fn join(self) -> Result<R, String> {
+    /// The job's result; a crashed job reports its panic message as a failure.
+    pub fn join(self) -> Result<R, TaskError> {
         let name = self.name;
-        self.job
-            .join()
-            .map_err(|panic| format!("{name} crashed: {panic}"))
-            .and_then(|r| r.map_err(|e| format!("{name}: {e}")))
+        match self.job.join() {
+            Err(panic) => Err(TaskError::Failed(format!("{name} crashed: {panic}"))),
+            Ok(Err(TaskError::Failed(e))) => Err(TaskError::Failed(format!("{name}: {e}"))),
+            Ok(other) => other,
+        }
     }
 }
 
@@ -83,8 +146,8 @@ pub fn take_finished<E: Send + 'static, R: Send + 'static>(
     Some(match task.join() {
         _ if cancelled => Outcome::Cancelled,
         Ok(r) => Outcome::Done(r),
-        Err(e) if e.ends_with(&format!(": {}", crate::jobs::CANCELLED)) => Outcome::Cancelled,
-        Err(e) => Outcome::Failed(e),
+        Err(TaskError::Cancelled) => Outcome::Cancelled,
+        Err(TaskError::Failed(e)) => Outcome::Failed(e),
     })
 }
 

@@ -15,6 +15,7 @@ use crate::space::SpaceKind;
 use crate::train::RunManifest;
 
 use super::colormap::Scale;
+use super::tasks::TaskError;
 
 /// A trained run and what the explorer computed from it.
 pub struct OpenRun {
@@ -70,7 +71,7 @@ pub fn load(
     request: &LoadRequest,
     events: &Sender<LoadEvent>,
     cancel: &AtomicBool,
-) -> Result<Workspace, String> {
+) -> Result<Workspace, TaskError> {
     let started = std::time::Instant::now();
     let stage = |text: &str, fraction: f32| {
         let _ = events.send(LoadEvent::Stage {
@@ -89,8 +90,7 @@ pub fn load(
     let data = match &request.data_file {
         Some(path) => Dataset::from_file(space, path),
         None => Dataset::bundled(space),
-    }
-    .map_err(|e| e.to_string())?;
+    }?;
     let source = request
         .data_file
         .as_ref()
@@ -100,19 +100,19 @@ pub fn load(
     let run = match run_dir {
         Some(dir) => {
             stage("loading the model", 0.15);
-            let run = Run::open(&dir, &chosen.device).map_err(|e| e.to_string())?;
+            let run = Run::open(&dir, &chosen.device)?;
             stage(
                 &format!("encoding {} cells on {}", data.len(), chosen.label),
                 0.25,
             );
-            let embedding = run.latents(&data, cancel).map_err(|e| e.to_string())?;
+            let embedding = run.latents(&data, cancel)?;
             crate::jobs::check(cancel)?;
             stage("PCA of the latent means", 0.9);
             let plane = PcaPlane::fit(&embedding.means)?;
             let pca: Vec<[f32; 2]> = plane.project_all(&embedding.means);
             Some(OpenRun {
                 predictor: run.predictor(),
-                op_embedding: run.op_embedding().map_err(|e| e.to_string())?,
+                op_embedding: run.op_embedding()?,
                 run,
                 latents: Arc::new(embedding.means),
                 plane,

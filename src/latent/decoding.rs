@@ -3,6 +3,7 @@ use std::sync::atomic::AtomicBool;
 
 use burn::tensor::{Tensor, TensorData};
 
+use super::LatentError;
 use crate::data::Dataset;
 use crate::model::noise::piece_seed;
 use crate::model::{GraphVae, Noise, Readout, tensor_values};
@@ -63,8 +64,8 @@ pub struct LatentDecoder<'a> {
 }
 
 impl LatentDecoder<'_> {
-    /// The majority cell of each row of `z`; `Err("cancelled")` once `cancel` is set.
-    pub fn decode(&self, z: &Tensor<2>) -> Result<Vec<Option<Cell>>, String> {
+    /// The majority cell of each row of `z`; [`LatentError::Cancelled`] once `cancel` is set.
+    pub fn decode(&self, z: &Tensor<2>) -> Result<Vec<Option<Cell>>, LatentError> {
         decode_majority(self.model, self.data.space, z, self.attempts, self.cancel)
     }
 }
@@ -83,7 +84,7 @@ pub fn decode_majority(
     z: &Tensor<2>,
     attempts: usize,
     cancel: &AtomicBool,
-) -> Result<Vec<Option<Cell>>, String> {
+) -> Result<Vec<Option<Cell>>, LatentError> {
     const PIECE: usize = 32;
     let [rows, latent] = z.dims();
     if rows == 0 {
@@ -93,7 +94,7 @@ pub fn decode_majority(
     let values: Vec<f32> = tensor_values(z.clone().into_data())?;
     let attempts = attempts.max(1);
     let pieces: Vec<&[f32]> = values.chunks(PIECE * latent.max(1)).collect();
-    let decode_piece = |flat: &&[f32]| -> Result<Vec<Vec<(Cell, usize)>>, String> {
+    let decode_piece = |flat: &&[f32]| -> Result<Vec<Vec<(Cell, usize)>>, LatentError> {
         crate::jobs::check(cancel)?;
         let n = flat.len() / latent.max(1);
         let z = Tensor::<2>::from_data(TensorData::new(flat.to_vec(), [n, latent]), &device);

@@ -3,7 +3,7 @@ use std::sync::atomic::AtomicBool;
 
 use burn::tensor::Device;
 
-use super::latent_means_cancellable;
+use super::{LatentError, latent_means_cancellable};
 use crate::data::Dataset;
 use crate::model::GraphVae;
 use crate::space::Cell;
@@ -22,14 +22,14 @@ impl Embedding {
 
 /// Encodes every cell of `data`, or reads the cache `cache` when it is newer than the model
 /// file `model_file` and has the right shape; writes the cache after encoding. Stops with
-/// `Err("cancelled")` between batches once `cancel` is set.
+/// [`LatentError::Cancelled`] between batches once `cancel` is set.
 pub fn embed_dataset(
     model: &GraphVae,
     data: &Dataset,
     device: &Device,
     cache: Option<(&Path, &Path)>,
     cancel: &AtomicBool,
-) -> Result<Embedding, String> {
+) -> Result<Embedding, LatentError> {
     if let Some((cache, model_file)) = cache
         && let Some(e) = read_cache(cache, model_file, data.len(), model.latent())
     {

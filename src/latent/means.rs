@@ -5,6 +5,7 @@ use std::sync::atomic::AtomicBool;
 
 use burn::tensor::Device;
 
+use super::LatentError;
 use crate::model::{GraphBatch, GraphVae, tensor_values};
 use crate::space::{Cell, SpaceKind};
 
@@ -14,35 +15,35 @@ pub fn latent_means(
     cells: &[&Cell],
     space: SpaceKind,
     device: &Device,
-) -> Result<Vec<Vec<f32>>, String> {
+) -> Result<Vec<Vec<f32>>, LatentError> {
     latent_means_cancellable(model, cells, space, device, &AtomicBool::new(false))
 }
 
-/// [`latent_means`], stopping with `Err("cancelled")` between batches once `cancel` is set.
+/// [`latent_means`], stopping with [`LatentError::Cancelled`] between batches once `cancel` is set.
 pub fn latent_means_cancellable(
     model: &GraphVae,
     cells: &[&Cell],
     space: SpaceKind,
     device: &Device,
     cancel: &AtomicBool,
-) -> Result<Vec<Vec<f32>>, String> {
+) -> Result<Vec<Vec<f32>>, LatentError> {
     // 256 cells a batch: encoding 2,048 ENAS cells on one thread, GCN-EMB ran 13,394 / 11,844 /
     // 10,066 / 5,701 graphs/s at 64 / 128 / 256 / 512, D-VAE peaked at 256 (1,509) and SVGe
     // hardly changed (2,318-2,605). Measured in session 4 (BENCHMARKS.md).
     const CHUNK: usize = 256;
     let chunks: Vec<&[&Cell]> = cells.chunks(CHUNK).collect();
-    let encode = |chunk: &[&Cell]| -> Result<Vec<Vec<f32>>, String> {
+    let encode = |chunk: &[&Cell]| -> Result<Vec<Vec<f32>>, LatentError> {
         crate::jobs::check(cancel)?;
         let batch = GraphBatch::new(chunk, space.max_nodes(), device);
         let (mu, _) = model.encode(&batch);
         let latent = mu.dims()[1].max(1);
         let values: Vec<f32> = tensor_values(mu.into_data())?;
         if values.len() != chunk.len() * latent {
-            return Err(format!(
-                "the encoder returned {} values for {} cells of latent size {latent}",
-                values.len(),
-                chunk.len()
-            ));
+            return Err(LatentError::EncodedCount {
+                values: values.len(),
+                cells: chunk.len(),
+                latent,
+            });
         }
         Ok(values.chunks(latent).map(|r| r.to_vec()).collect())
     };

@@ -4,8 +4,10 @@
 
 mod decoding;
 mod embedding;
+mod error;
 mod means;
 
 pub use decoding::{CellIndex, LatentDecoder, decode_majority};
 pub use embedding::{Embedding, embed_dataset};
+pub use error::LatentError;
 pub use means::{latent_means, latent_means_cancellable};

@@ -448,7 +448,7 @@ impl Dvae {
         z: &Tensor<2>,
         stochastic: bool,
         noise: &mut super::Noise,
-    ) -> Result<Vec<DecodedGraph>, String> {
+    ) -> Result<Vec<DecodedGraph>, super::ModelError> {
         let n = self.nodes;
         let device = z.device();
         let b = z.dims()[0];

@@ -4,6 +4,7 @@ mod activation;
 pub mod batch;
 mod decoded;
 mod dvae;
+mod error;
 mod gnn;
 pub mod noise;
 mod registry;
@@ -14,6 +15,7 @@ mod svge;
 pub use batch::GraphBatch;
 pub use decoded::{DecodedGraph, union_cell};
 pub use dvae::Dvae;
+pub use error::ModelError;
 pub use noise::Noise;
 pub use registry::{EMB_TABLES, ModelKind, ModelSpec, Published, SVGE_TABLE_I};
 pub use regressor::{AccuracyHead, HEAD_LAYERS, Predictor, PredictorLoss};
@@ -158,21 +160,24 @@ impl VaeConfig {
 
     /// Refuses settings no model can be built or trained with (a zero-width layer divides by
     /// zero or panics inside Burn; a huge one cannot be allocated), naming the field.
-    pub fn check(&self) -> Result<(), String> {
-        let range = |name: &str, v: usize, lo: usize, hi: usize| {
-            if (lo..=hi).contains(&v) {
+    pub fn check(&self) -> Result<(), ModelError> {
+        let range = |name: &'static str, value: usize, lo: usize, hi: usize| {
+            if (lo..=hi).contains(&value) {
                 Ok(())
             } else {
-                Err(format!("{name} is {v}, it must be between {lo} and {hi}"))
+                Err(ModelError::OutOfRange {
+                    name,
+                    value,
+                    lo,
+                    hi,
+                })
             }
         };
         range("hidden", self.hidden, 2, 4096)?;
         if self.model.spec().two_sided && !self.hidden.is_multiple_of(2) {
-            return Err(format!(
-                "hidden is {}: SVGe splits its state in a forward and a backward half, so it \
-                 must be even",
-                self.hidden
-            ));
+            return Err(ModelError::OddHidden {
+                hidden: self.hidden,
+            });
         }
         range("latent", self.latent, 1, 1024)?;
         range("rounds", self.rounds, 1, 16)?;
@@ -182,7 +187,7 @@ impl VaeConfig {
             ("noise_scale", self.noise_scale),
         ] {
             if !(v.is_finite() && v >= 0.0) {
-                return Err(format!("{name} is {v}, it must be a number of 0 or more"));
+                return Err(ModelError::Negative { name, value: v });
             }
         }
         Ok(())
@@ -279,7 +284,7 @@ impl GraphVae {
     }
 
     /// Decodes latent points into cells (`None` where the decoder produced no cell).
-    pub fn decode(&self, z: &Tensor<2>, stochastic: bool) -> Result<Vec<Option<Cell>>, String> {
+    pub fn decode(&self, z: &Tensor<2>, stochastic: bool) -> Result<Vec<Option<Cell>>, ModelError> {
         self.decode_with(z, stochastic, Readout::Union)
     }
 
@@ -290,7 +295,7 @@ impl GraphVae {
         z: &Tensor<2>,
         stochastic: bool,
         readout: Readout,
-    ) -> Result<Vec<Option<Cell>>, String> {
+    ) -> Result<Vec<Option<Cell>>, ModelError> {
         self.decode_drawing(z, stochastic, readout, &mut Noise::Device)
     }
 
@@ -303,7 +308,7 @@ impl GraphVae {
         stochastic: bool,
         readout: Readout,
         noise: &mut Noise,
-    ) -> Result<Vec<Vec<Option<Cell>>>, String> {
+    ) -> Result<Vec<Vec<Option<Cell>>>, ModelError> {
         let b = z.dims()[0];
         let mut out = vec![Vec::with_capacity(times); b];
         if times == 0 || b == 0 {
@@ -312,11 +317,10 @@ impl GraphVae {
         let tiled = Tensor::cat(vec![z.clone(); times], 0);
         let cells = self.decode_drawing(&tiled, stochastic, readout, noise)?;
         if cells.len() != b * times {
-            return Err(format!(
-                "{} cells decoded from {} latent points",
-                cells.len(),
-                b * times
-            ));
+            return Err(ModelError::DecodedCount {
+                cells: cells.len(),
+                points: b * times,
+            });
         }
         // Row r of copy t is cells[t * b + r].
         for (k, cell) in cells.into_iter().enumerate() {
@@ -333,7 +337,7 @@ impl GraphVae {
         stochastic: bool,
         readout: Readout,
         noise: &mut Noise,
-    ) -> Result<Vec<Option<Cell>>, String> {
+    ) -> Result<Vec<Option<Cell>>, ModelError> {
         Ok(match self {
             GraphVae::Svge(m) => m
                 .decode(z, stochastic, noise)?
@@ -397,10 +401,10 @@ pub(crate) fn gumbel_argmax(logits: Tensor<2>, noise: &mut Noise) -> Tensor<2, I
 
 /// A tensor's values on the host, as `T`: an error (never an empty default) when the backend
 /// cannot hand them over.
-pub fn tensor_values<T: burn::tensor::Element>(data: TensorData) -> Result<Vec<T>, String> {
+pub fn tensor_values<T: burn::tensor::Element>(data: TensorData) -> Result<Vec<T>, ModelError> {
     data.convert::<T>()
         .try_to_vec::<T>()
-        .map_err(|e| format!("cannot read a tensor back from the device: {e:?}"))
+        .map_err(ModelError::Readback)
 }
 
 /// Reads decoded types [B, N] and adjacency [B, N, N] back to the host.
@@ -408,16 +412,17 @@ pub(crate) fn read_decoded(
     types: Tensor<2, Int>,
     adj: Tensor<3>,
     nodes: usize,
-) -> Result<Vec<DecodedGraph>, String> {
+) -> Result<Vec<DecodedGraph>, ModelError> {
     let b = types.dims()[0];
     let types: Vec<i64> = tensor_values(types.into_data())?;
     let adj: Vec<f32> = tensor_values(adj.into_data())?;
     if types.len() != b * nodes || adj.len() != b * nodes * nodes {
-        return Err(format!(
-            "the decoder returned {} types and {} adjacency entries for {b} graphs of {nodes} nodes",
-            types.len(),
-            adj.len()
-        ));
+        return Err(ModelError::DecodedShape {
+            types: types.len(),
+            adjacency: adj.len(),
+            graphs: b,
+            nodes,
+        });
     }
     Ok(types
         .chunks(nodes)

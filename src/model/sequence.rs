@@ -226,7 +226,7 @@ impl Sequence {
         z: &Tensor<2>,
         stochastic: bool,
         noise: &mut Noise,
-    ) -> Result<Vec<DecodedGraph>, String> {
+    ) -> Result<Vec<DecodedGraph>, super::ModelError> {
         let (b, n) = (z.dims()[0], self.nodes);
         let device = z.device();
         let start = relu(self.init.forward(z.clone()));
@@ -290,7 +290,7 @@ impl Sequence {
         rows: Vec<(Tensor<2, Int>, Tensor<2>)>,
         b: usize,
         device: &Device,
-    ) -> Result<Vec<DecodedGraph>, String> {
+    ) -> Result<Vec<DecodedGraph>, super::ModelError> {
         let n = self.nodes;
         let ids =
             |t: u8| Tensor::<2, Int>::from_data(TensorData::new(vec![t as i64; b], [b, 1]), device);

@@ -271,7 +271,7 @@ impl Svge {
         end: u8,
         stochastic: bool,
         noise: &mut super::Noise,
-    ) -> Result<Vec<DecodedGraph>, String> {
+    ) -> Result<Vec<DecodedGraph>, super::ModelError> {
         let g = &self.generator;
         let device = z.device();
         let b = z.dims()[0];
@@ -326,7 +326,7 @@ impl Svge {
         z: &Tensor<2>,
         stochastic: bool,
         noise: &mut super::Noise,
-    ) -> Result<Vec<(DecodedGraph, DecodedGraph)>, String> {
+    ) -> Result<Vec<(DecodedGraph, DecodedGraph)>, super::ModelError> {
         let f = self.decode_direction(z, INPUT, OUTPUT, stochastic, noise)?;
         let b = self.decode_direction(z, OUTPUT, INPUT, stochastic, noise)?;
         Ok(f.into_iter().zip(b).collect())

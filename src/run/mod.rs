@@ -14,31 +14,47 @@ use burn::tensor::Device;
 use thiserror::Error;
 
 use crate::data::Dataset;
+use crate::eval::EvalError;
 use crate::eval::compare::{OpenedRun, RunFigures, run_figures};
 use crate::eval::smoothness::SmoothnessSettings;
-use crate::latent::{CellIndex, Embedding, LatentDecoder, embed_dataset};
-use crate::model::GraphVae;
+use crate::latent::{CellIndex, Embedding, LatentDecoder, LatentError, embed_dataset};
+use crate::model::{GraphVae, ModelError};
 use crate::space::SpaceKind;
-use crate::train::RunManifest;
+use crate::train::{RunManifest, TrainError};
 
 /// Why a run could not be opened or measured; each names the run folder.
+///
+/// A wrapped error (`error` fields) is part of the message, not its `source()`, so that a
+/// chain printed whole (the CLI's `{:#}`) shows it once.
 #[derive(Debug, Error)]
 pub enum RunError {
     /// The manifest or the weights could not be read.
-    #[error("{0}")]
-    Load(String),
+    #[error(transparent)]
+    Load(#[from] TrainError),
     #[error("{}: a {run} run; the open space is {open}", dir.display())]
     WrongSpace {
         dir: PathBuf,
         run: SpaceKind,
         open: SpaceKind,
     },
-    #[error("{}: {message}", dir.display())]
-    Encode { dir: PathBuf, message: String },
-    #[error("{}: {message}", dir.display())]
-    Measure { dir: PathBuf, message: String },
-    #[error("{}: cannot read the operation embedding: {message}", dir.display())]
-    OpEmbedding { dir: PathBuf, message: String },
+    #[error("{}: {error}", dir.display())]
+    Encode { dir: PathBuf, error: LatentError },
+    /// Boxed: an `EvalError` beside the folder would make every `RunError` large.
+    #[error("{}: {error}", dir.display())]
+    Measure { dir: PathBuf, error: Box<EvalError> },
+    #[error("{}: cannot read the operation embedding: {error}", dir.display())]
+    OpEmbedding { dir: PathBuf, error: ModelError },
+}
+
+impl RunError {
+    pub fn is_cancelled(&self) -> bool {
+        match self {
+            RunError::Load(e) => e.is_cancelled(),
+            RunError::Encode { error, .. } => error.is_cancelled(),
+            RunError::Measure { error, .. } => error.is_cancelled(),
+            RunError::WrongSpace { .. } | RunError::OpEmbedding { .. } => false,
+        }
+    }
 }
 
 /// A run folder with its model loaded.
@@ -53,7 +69,7 @@ pub struct Run {
 impl Run {
     /// Reads `run.json` and the current checkpoint's weights onto `device`.
     pub fn open(dir: &Path, device: &Device) -> Result<Self, RunError> {
-        let (manifest, model) = crate::train::load_run(dir, device).map_err(RunError::Load)?;
+        let (manifest, model) = crate::train::load_run(dir, device)?;
         Ok(Self {
             dir: dir.to_path_buf(),
             manifest,
@@ -116,10 +132,10 @@ impl Run {
         let cache = data
             .bundled
             .then_some((cache.as_path(), model_file.as_path()));
-        embed_dataset(&self.model, data, &self.device, cache, cancel).map_err(|message| {
+        embed_dataset(&self.model, data, &self.device, cache, cancel).map_err(|error| {
             RunError::Encode {
                 dir: self.dir.clone(),
-                message,
+                error,
             }
         })
     }
@@ -163,9 +179,9 @@ impl Run {
             latents,
             device: &self.device,
         };
-        run_figures(&opened, gp_runs, settings, cancel).map_err(|message| RunError::Measure {
+        run_figures(&opened, gp_runs, settings, cancel).map_err(|error| RunError::Measure {
             dir: self.dir.clone(),
-            message,
+            error: Box::new(error),
         })
     }
 
@@ -177,9 +193,9 @@ impl Run {
         let dims = table.dims();
         crate::model::tensor_values::<f32>(table.into_data())
             .map(|values| Some(values.chunks(dims[1].max(1)).map(|r| r.to_vec()).collect()))
-            .map_err(|message| RunError::OpEmbedding {
+            .map_err(|error| RunError::OpEmbedding {
                 dir: self.dir.clone(),
-                message,
+                error,
             })
     }
 

@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 use burn::module::Module;
 use burn::tensor::Device;
 
-use super::RunManifest;
 use super::manifest::sync_dir;
+use super::{RunManifest, TrainError};
 use crate::model::GraphVae;
 
 const MODEL_FILE: &str = "model.bpk";
@@ -42,12 +42,11 @@ pub(super) fn commit(
     model: &GraphVae,
     optimizer: &burn::optim::ModuleOptimizer,
     manifest: &mut RunManifest,
-) -> Result<(), String> {
+) -> Result<(), TrainError> {
     let name = format!("{EPOCH_PREFIX}{:04}", manifest.completed_epochs());
     let partial = dir.join(format!("{name}{PARTIAL_SUFFIX}"));
     let done = dir.join(&name);
-    let io =
-        |what: &str, p: &Path, e: std::io::Error| format!("{}: cannot {what}: {e}", p.display());
+    let io = |what: &'static str, p: &Path, e: std::io::Error| TrainError::io(p, what, e);
     // Leftovers of an attempt that crashed before its manifest was written.
     for stale in [&partial, &done] {
         if stale.exists() && manifest.checkpoint.as_deref() != Some(name.as_str()) {
@@ -59,12 +58,20 @@ pub(super) fn commit(
     model
         .clone()
         .save_file(&model_path)
-        .map_err(|e| format!("{}: cannot save the model: {e}", model_path.display()))?;
+        .map_err(|error| TrainError::Save {
+            path: model_path.clone(),
+            what: "model",
+            error,
+        })?;
     test_pause();
     let optim_path = partial.join(OPTIMIZER_FILE);
     optimizer
         .save(&optim_path)
-        .map_err(|e| format!("{}: cannot save the optimizer: {e}", optim_path.display()))?;
+        .map_err(|error| TrainError::Save {
+            path: optim_path.clone(),
+            what: "optimizer",
+            error,
+        })?;
     for file in [&model_path, &optim_path] {
         std::fs::File::open(file)
             .and_then(|f| f.sync_all())
@@ -80,7 +87,7 @@ pub(super) fn commit(
     manifest.checkpoint = Some(name.clone());
     if let Err(e) = manifest.write(dir) {
         (manifest.format, manifest.checkpoint) = previous;
-        return Err(format!("{}: cannot write the manifest: {e}", dir.display()));
+        return Err(io("write the manifest", dir, e));
     }
     remove_old_checkpoints(dir, &name);
     Ok(())
@@ -120,25 +127,28 @@ fn remove_old_checkpoints(dir: &Path, keep: &str) {
 }
 
 /// The model of a run folder, on `device`.
-pub fn load_model(dir: &Path, manifest: &RunManifest, device: &Device) -> Result<GraphVae, String> {
+pub fn load_model(
+    dir: &Path,
+    manifest: &RunManifest,
+    device: &Device,
+) -> Result<GraphVae, TrainError> {
     let model = GraphVae::new(&manifest.config.vae, manifest.config.space, device);
     let path = model_file(dir, manifest);
     if !path.exists() {
-        return Err(format!("{}: no checkpoint yet", path.display()));
+        return Err(TrainError::NoCheckpoint { path });
     }
-    let expected = model.num_params();
+    let parameters = model.num_params();
     model.try_load_file(&path).map_err(|e| {
         let vae = &manifest.config.vae;
-        format!(
-            "{}: the checkpoint does not match run.json, which says {} on {} with state {} and \
-             latent {} ({expected} parameters); was the file copied from another run? ({})",
-            path.display(),
-            vae.model.name(),
-            manifest.config.space,
-            vae.hidden,
-            vae.latent,
-            first_line(&e.to_string())
-        )
+        TrainError::CheckpointMismatch {
+            path: path.clone(),
+            model: vae.model.name(),
+            space: manifest.config.space,
+            hidden: vae.hidden,
+            latent: vae.latent,
+            parameters,
+            detail: first_line(&e.to_string()),
+        }
     })
 }
 
@@ -152,7 +162,7 @@ fn first_line(text: &str) -> String {
 }
 
 /// Manifest and model of a run folder.
-pub fn load_run(dir: &Path, device: &Device) -> Result<(RunManifest, GraphVae), String> {
+pub fn load_run(dir: &Path, device: &Device) -> Result<(RunManifest, GraphVae), TrainError> {
     let manifest = RunManifest::read(dir)?;
     let model = load_model(dir, &manifest, device)?;
     Ok((manifest, model))
@@ -162,20 +172,15 @@ pub(super) fn load_optimizer(
     dir: &Path,
     manifest: &RunManifest,
     optimizer: burn::optim::ModuleOptimizer,
-) -> Result<burn::optim::ModuleOptimizer, String> {
+) -> Result<burn::optim::ModuleOptimizer, TrainError> {
     let path = checkpoint_dir(dir, manifest).join(OPTIMIZER_FILE);
     if !path.exists() {
-        return Err(format!(
-            "{}: the optimizer state is missing, so the run cannot resume exactly (bundled \
-             models ship without it): fine-tune from it with --init-from instead",
-            path.display()
-        ));
+        return Err(TrainError::OptimizerMissing { path });
     }
-    optimizer.load(&path).map_err(|e| {
-        format!(
-            "{}: the optimizer state does not match the model of run.json ({})",
-            path.display(),
-            first_line(&e.to_string())
-        )
-    })
+    optimizer
+        .load(&path)
+        .map_err(|e| TrainError::OptimizerMismatch {
+            path: path.clone(),
+            detail: first_line(&e.to_string()),
+        })
 }

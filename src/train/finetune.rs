@@ -22,6 +22,7 @@ use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
+use super::TrainError;
 use crate::data::Dataset;
 use crate::model::{GraphBatch, GraphVae, Noise, Predictor, VaeConfig, tensor_values};
 use crate::space::{Cell, SpaceKind};
@@ -139,22 +140,21 @@ pub fn predict_cells(
     space: SpaceKind,
     device: &Device,
     cancel: &AtomicBool,
-) -> Result<Vec<f32>, String> {
+) -> Result<Vec<f32>, TrainError> {
     const CHUNK: usize = 256;
     let chunks: Vec<&[&Cell]> = cells.chunks(CHUNK).collect();
     let results = crate::threads::map_ordered(
         crate::threads::workers_for(device),
         &chunks,
-        |chunk| -> Result<Vec<f32>, String> {
+        |chunk| -> Result<Vec<f32>, TrainError> {
             crate::jobs::check(cancel)?;
             let batch = GraphBatch::new(chunk, nodes_for(chunk, space), device);
             let values = tensor_values::<f32>(predictor.predict(&batch).into_data())?;
             if values.len() != chunk.len() {
-                return Err(format!(
-                    "the predictor returned {} values for {} cells",
-                    values.len(),
-                    chunk.len()
-                ));
+                return Err(TrainError::PredictedCount {
+                    values: values.len(),
+                    cells: chunk.len(),
+                });
             }
             Ok(values)
         },
@@ -173,7 +173,7 @@ fn score(
     space: SpaceKind,
     device: &Device,
     cancel: &AtomicBool,
-) -> Result<(f64, Option<f64>), String> {
+) -> Result<(f64, Option<f64>), TrainError> {
     let just: Vec<&Cell> = cells.iter().map(|(c, _)| *c).collect();
     let predicted = predict_cells(predictor, &just, space, device, cancel)?;
     let truth: Vec<f64> = cells.iter().map(|(_, t)| *t as f64).collect();
@@ -209,25 +209,24 @@ pub fn finetune(
     seed: u64,
     cancel: &AtomicBool,
     progress: &(dyn Fn(usize, f64) + Sync),
-) -> Result<(Predictor, FinetuneOutcome), String> {
+) -> Result<(Predictor, FinetuneOutcome), TrainError> {
     let started = std::time::Instant::now();
     if config.labels == 0 || config.epochs == 0 || config.batch_size == 0 {
-        return Err("labels, epochs and batch size must each be at least 1".into());
+        return Err(TrainError::FinetuneZero);
     }
     if !(0.0..1.0).contains(&config.vae_weight) {
-        return Err(format!(
-            "the VAE loss weight must be in [0, 1), not {}",
-            config.vae_weight
-        ));
+        return Err(TrainError::VaeWeight {
+            weight: config.vae_weight,
+        });
     }
     let mut pool = labelled.train.clone();
     pool.shuffle(&mut rand::rngs::StdRng::seed_from_u64(seed));
     pool.truncate(config.labels);
     if pool.is_empty() {
-        return Err("the training split has no labelled cells".into());
+        return Err(TrainError::NoLabelledCells { split: "training" });
     }
     if labelled.test.is_empty() {
-        return Err("the test split has no labelled cells".into());
+        return Err(TrainError::NoLabelledCells { split: "test" });
     }
     let device = train_device.clone().without_autodiff();
     let mut optimizer = AdamConfig::new().init();
@@ -263,10 +262,11 @@ pub fn finetune(
             let loss = parts.total.clone().into_scalar::<f32>() as f64;
             let se = parts.squared_error.clone().into_scalar::<f32>() as f64;
             if !loss.is_finite() {
-                return Err(format!(
-                    "the fine-tuning loss became {loss} in epoch {epoch}: lower the learning \
-                     rate (now {lr})"
-                ));
+                return Err(TrainError::FinetuneDiverged {
+                    loss,
+                    epoch,
+                    learning_rate: lr,
+                });
             }
             loss_sum += loss * n as f64;
             se_sum += se * n as f64;
@@ -310,23 +310,27 @@ pub fn save_predictor(
     dir: &Path,
     predictor: &Predictor,
     manifest: &PredictorManifest,
-) -> Result<(), String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: cannot create: {e}", dir.display()))?;
+) -> Result<(), TrainError> {
+    std::fs::create_dir_all(dir).map_err(|e| TrainError::io(dir, "create", e))?;
     let partial = dir.join("predictor.partial.bpk");
     predictor
         .clone()
         .save_file(&partial)
-        .map_err(|e| format!("{}: cannot save the predictor: {e}", partial.display()))?;
+        .map_err(|error| TrainError::Save {
+            path: partial.clone(),
+            what: "predictor",
+            error,
+        })?;
     let weights = dir.join(PREDICTOR_WEIGHTS);
-    std::fs::rename(&partial, &weights)
-        .map_err(|e| format!("{}: cannot rename: {e}", partial.display()))?;
-    let text = serde_json::to_string_pretty(manifest)
-        .map_err(|e| format!("{PREDICTOR_JSON}: cannot serialise: {e}"))?;
+    std::fs::rename(&partial, &weights).map_err(|e| TrainError::io(&partial, "rename", e))?;
+    let text = serde_json::to_string_pretty(manifest).map_err(|error| TrainError::Serialise {
+        file: PREDICTOR_JSON.into(),
+        error,
+    })?;
     let tmp = dir.join("predictor.partial.json");
-    std::fs::write(&tmp, text + "\n")
-        .map_err(|e| format!("{}: cannot write: {e}", tmp.display()))?;
+    std::fs::write(&tmp, text + "\n").map_err(|e| TrainError::io(&tmp, "write", e))?;
     let path = dir.join(PREDICTOR_JSON);
-    std::fs::rename(&tmp, &path).map_err(|e| format!("{}: cannot rename: {e}", tmp.display()))
+    std::fs::rename(&tmp, &path).map_err(|e| TrainError::io(&tmp, "rename", e))
 }
 
 /// Whether `dir` holds a fine-tuned predictor.
@@ -338,42 +342,43 @@ pub fn is_predictor(dir: &Path) -> bool {
 pub fn load_predictor(
     dir: &Path,
     device: &Device,
-) -> Result<(PredictorManifest, Predictor), String> {
+) -> Result<(PredictorManifest, Predictor), TrainError> {
     let path = dir.join(PREDICTOR_JSON);
-    let text = std::fs::read_to_string(&path).map_err(|e| {
-        format!(
-            "{}: cannot read ({e}); fine-tune a run first: cellspace finetune --run RUN --out {}",
-            path.display(),
-            dir.display()
-        )
+    let text = std::fs::read_to_string(&path).map_err(|error| TrainError::NoPredictor {
+        path: path.clone(),
+        dir: dir.to_path_buf(),
+        error,
     })?;
-    let manifest: PredictorManifest = serde_json::from_str(&text)
-        .map_err(|e| format!("{}: not a predictor manifest: {e}", path.display()))?;
+    let manifest: PredictorManifest =
+        serde_json::from_str(&text).map_err(|error| TrainError::NotPredictor {
+            path: path.clone(),
+            error,
+        })?;
     if manifest.format != PredictorManifest::FORMAT {
-        return Err(format!(
-            "{}: format {} is not the one this cellspace reads ({})",
-            path.display(),
-            manifest.format,
-            PredictorManifest::FORMAT
-        ));
+        return Err(TrainError::PredictorFormat {
+            path,
+            format: manifest.format,
+        });
     }
     manifest
         .vae
         .check()
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+        .map_err(|error| TrainError::PredictorSettings {
+            path: path.clone(),
+            error,
+        })?;
     let vae = GraphVae::new(&manifest.vae, manifest.space, device);
     let empty = Predictor::new(vae, device);
     let weights = dir.join(PREDICTOR_WEIGHTS);
-    let predictor = empty.try_load_file(&weights).map_err(|e| {
-        format!(
-            "{}: the weights do not match {} ({} on {}): {}",
-            weights.display(),
-            path.display(),
-            manifest.vae.model.name(),
-            manifest.space,
-            e.to_string().lines().next().unwrap_or("")
-        )
-    })?;
+    let predictor = empty
+        .try_load_file(&weights)
+        .map_err(|e| TrainError::PredictorWeights {
+            weights: weights.clone(),
+            path: path.clone(),
+            model: manifest.vae.model.name(),
+            space: manifest.space,
+            detail: e.to_string().lines().next().unwrap_or("").to_string(),
+        })?;
     Ok((manifest, predictor))
 }
 

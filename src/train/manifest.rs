@@ -4,6 +4,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::TrainError;
 use crate::backend::Backend;
 use crate::model::VaeConfig;
 use crate::space::SpaceKind;
@@ -81,31 +82,34 @@ mod infinite_as_null {
 
 impl TrainConfig {
     /// Refuses settings a run cannot train with, naming the field (see [`VaeConfig::check`]).
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), TrainError> {
         self.vae.check()?;
         if !(1..=65_536).contains(&self.batch_size) {
-            return Err(format!(
-                "batch_size is {}, it must be between 1 and 65536",
-                self.batch_size
-            ));
+            return Err(TrainError::OutOfRange {
+                name: "batch_size",
+                value: self.batch_size,
+                lo: 1,
+                hi: 65_536,
+            });
         }
         if self.epochs > 1_000_000 {
-            return Err(format!("epochs is {}, at most 1000000", self.epochs));
+            return Err(TrainError::TooManyEpochs {
+                epochs: self.epochs,
+            });
         }
         if !(self.learning_rate.is_finite() && self.learning_rate >= 0.0) {
-            return Err(format!(
-                "learning_rate is {}, it must be a number of 0 or more",
-                self.learning_rate
-            ));
+            return Err(TrainError::Negative {
+                name: "learning_rate",
+                value: self.learning_rate,
+            });
         }
         if !(self.plateau_factor.is_finite()
             && self.plateau_factor > 0.0
             && self.plateau_factor <= 1.0)
         {
-            return Err(format!(
-                "plateau_factor is {}, it must be in (0, 1]",
-                self.plateau_factor
-            ));
+            return Err(TrainError::PlateauFactor {
+                factor: self.plateau_factor,
+            });
         }
         Ok(())
     }
@@ -199,65 +203,60 @@ impl RunManifest {
         }
     }
 
-    pub fn read(dir: &Path) -> Result<Self, String> {
+    pub fn read(dir: &Path) -> Result<Self, TrainError> {
         let path = dir.join(Self::FILE);
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-        Self::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+        let text = std::fs::read_to_string(&path).map_err(|e| TrainError::io(&path, "read", e))?;
+        Self::parse(&text).map_err(|e| TrainError::Manifest {
+            path,
+            error: Box::new(e),
+        })
     }
 
     /// Parses a manifest's text: the format is checked first (a newer one is named with the
     /// cellspace version that wrote it), then every field, strictly.
-    pub fn parse(text: &str) -> Result<Self, String> {
-        let value: serde_json::Value = serde_json::from_str(text)
-            .map_err(|e| format!("not a cellspace run manifest (invalid JSON: {e})"))?;
+    pub fn parse(text: &str) -> Result<Self, TrainError> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(TrainError::ManifestJson)?;
         let Some(object) = value.as_object() else {
-            return Err("not a cellspace run manifest (not a JSON object)".into());
+            return Err(TrainError::ManifestNotObject);
         };
         let format = match object.get("format") {
             None => 1,
             Some(v) => v
                 .as_u64()
                 .filter(|&f| f >= 1)
-                .ok_or_else(|| format!("field `format` must be a positive integer, not {v}"))?,
+                .ok_or_else(|| TrainError::ManifestFormatField { value: v.clone() })?,
         };
         if format > Self::FORMAT as u64 {
             let writer = object
                 .get("cellspace_version")
                 .and_then(|v| v.as_str())
                 .unwrap_or("an unknown version");
-            return Err(format!(
-                "run folder format {format}, written by cellspace {writer}; this cellspace ({}) \
-                 reads formats 1 to {}: update cellspace to open it",
-                env!("CARGO_PKG_VERSION"),
-                Self::FORMAT
-            ));
+            return Err(TrainError::NewerFormat {
+                format,
+                writer: writer.to_string(),
+            });
         }
-        let manifest: Self = serde_json::from_value(value)
-            .map_err(|e| format!("not a valid cellspace run manifest: {e}"))?;
+        let manifest: Self = serde_json::from_value(value).map_err(TrainError::ManifestInvalid)?;
         manifest
             .config
             .check()
-            .map_err(|e| format!("the run's settings cannot be used: {e}"))?;
+            .map_err(|e| TrainError::UnusableSettings(Box::new(e)))?;
         if !(manifest.learning_rate.is_finite() && manifest.learning_rate >= 0.0) {
-            return Err(format!(
-                "learning_rate (the schedule's current rate) is {}, it must be a number of 0 \
-                 or more",
-                manifest.learning_rate
-            ));
+            return Err(TrainError::Negative {
+                name: "learning_rate (the schedule's current rate)",
+                value: manifest.learning_rate,
+            });
         }
         if manifest.format >= 2 && manifest.checkpoint.is_none() && !manifest.epochs.is_empty() {
-            return Err(format!(
-                "{} epochs are recorded but no `checkpoint` folder is named",
-                manifest.epochs.len()
-            ));
+            return Err(TrainError::NoCheckpointNamed {
+                epochs: manifest.epochs.len(),
+            });
         }
         if let Some(c) = &manifest.checkpoint
             && (c.is_empty() || c.contains(['/', '\\']) || c.starts_with('.'))
         {
-            return Err(format!(
-                "field `checkpoint` must name a folder inside the run folder, not {c:?}"
-            ));
+            return Err(TrainError::CheckpointOutside { name: c.clone() });
         }
         Ok(manifest)
     }

@@ -1,6 +1,7 @@
 //! Training runs: the loop, its events, checkpoints and the JSON run manifest.
 
 mod checkpoint;
+mod error;
 pub mod finetune;
 mod manifest;
 mod run;
@@ -8,6 +9,7 @@ pub mod snapshots;
 mod step;
 
 pub use checkpoint::{load_model, load_run, model_file};
+pub use error::TrainError;
 pub use manifest::{EpochMetrics, RunManifest, TrainConfig};
-pub use run::{TrainError, TrainEvent, resume_conflicts, train};
+pub use run::{TrainEvent, resume_conflicts, train};
 pub(crate) use step::batch_step;

@@ -9,12 +9,11 @@ use burn::optim::AdamConfig;
 use burn::optim::grad_clipping::GradientClippingConfig;
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
-use thiserror::Error;
 
 use super::checkpoint;
 use super::step::batch_step;
-use super::{EpochMetrics, RunManifest, TrainConfig};
-use crate::data::{DataError, Dataset};
+use super::{EpochMetrics, RunManifest, TrainConfig, TrainError};
+use crate::data::Dataset;
 use crate::model::{GraphBatch, GraphVae, ModelKind};
 use crate::space::Cell;
 
@@ -44,23 +43,6 @@ pub enum TrainEvent {
     },
 }
 
-#[derive(Debug, Error)]
-pub enum TrainError {
-    #[error(transparent)]
-    Data(#[from] DataError),
-    #[error("{0}")]
-    Run(String),
-    #[error(
-        "the loss became {loss} in epoch {epoch}, batch {batch}: training stopped; the last good checkpoint (epoch {kept}) is kept"
-    )]
-    Diverged {
-        epoch: usize,
-        batch: usize,
-        loss: f64,
-        kept: usize,
-    },
-}
-
 /// Epoch-specific seed, so a resumed run draws the same numbers as an uninterrupted one.
 fn epoch_seed(seed: u64, epoch: usize) -> u64 {
     seed.wrapping_mul(0x9E37_79B9_7F4A_7C15)
@@ -77,26 +59,22 @@ pub fn train(
     events: &mut dyn FnMut(TrainEvent),
     cancel: &AtomicBool,
 ) -> Result<RunManifest, TrainError> {
-    config.check().map_err(TrainError::Run)?;
-    std::fs::create_dir_all(dir)
-        .map_err(|e| TrainError::Run(format!("{}: cannot create: {e}", dir.display())))?;
+    config.check()?;
+    std::fs::create_dir_all(dir).map_err(|e| TrainError::io(dir, "create", e))?;
     let mut manifest = if resume {
-        let mut m = RunManifest::read(dir).map_err(TrainError::Run)?;
+        let mut m = RunManifest::read(dir)?;
         let differences = resume_conflicts(&m.config, config);
         if !differences.is_empty() {
-            return Err(TrainError::Run(format!(
-                "{}: resuming keeps the run's settings, but {} (only epochs and backend may \
-                 change; to train with other settings, start a new run with --init-from)",
-                dir.display(),
-                differences.join(", ")
-            )));
+            return Err(TrainError::ResumeConflicts {
+                dir: dir.to_path_buf(),
+                differences,
+            });
         }
         if config.epochs < m.completed_epochs() {
-            return Err(TrainError::Run(format!(
-                "{}: the run has {} epochs already; resume it to at least that many",
-                dir.display(),
-                m.completed_epochs()
-            )));
+            return Err(TrainError::ResumeTooShort {
+                dir: dir.to_path_buf(),
+                completed: m.completed_epochs(),
+            });
         }
         m.config.epochs = config.epochs;
         m.config.backend = config.backend;
@@ -104,10 +82,9 @@ pub fn train(
         m
     } else {
         if dir.join(RunManifest::FILE).exists() {
-            return Err(TrainError::Run(format!(
-                "{} already holds a run: resume it or choose another folder",
-                dir.display()
-            )));
+            return Err(TrainError::AlreadyARun {
+                dir: dir.to_path_buf(),
+            });
         }
         RunManifest::new(config.clone())
     };
@@ -124,14 +101,14 @@ pub fn train(
         .map(|r| &r.cell)
         .collect();
     if train_cells.is_empty() {
-        return Err(TrainError::Run("no training cells".into()));
+        return Err(TrainError::NoTrainingCells);
     }
     let nodes = config.space.max_nodes();
     // The snapshot sample: drawn from the whole table, the same rows on every resume.
     let snapshot_rows = match &config.snapshots {
         Some(plan) => {
             let rows = super::snapshots::sample_rows(data.len(), plan.cells, config.seed);
-            super::snapshots::write_rows(dir, &rows).map_err(TrainError::Run)?;
+            super::snapshots::write_rows(dir, &rows)?;
             rows
         }
         None => Vec::new(),
@@ -152,49 +129,40 @@ pub fn train(
         .with_grad_clipping(Some(GradientClippingConfig::Norm(5.0)))
         .init();
     if let (Some(src), 0) = (&config.init_from, manifest.completed_epochs()) {
-        let source = RunManifest::read(src).map_err(TrainError::Run)?;
+        let source = RunManifest::read(src)?;
         let (was, is) = (source.config.vae.gcn_order, config.vae.gcn_order);
         let gcn = matches!(config.vae.model, ModelKind::GcnEmb | ModelKind::Gcn);
         if gcn && was != is {
-            return Err(TrainError::Run(format!(
-                "{}: its GCN levels update {} and this run's {}; pass --gcn-order {} to \
-                 fine-tune it",
-                src.display(),
-                was.name(),
-                is.name(),
-                was.name()
-            )));
+            return Err(TrainError::GcnOrderDiffers {
+                from: src.clone(),
+                was,
+                is,
+            });
         }
         let (was, is) = (source.config.vae.decoder_state, config.vae.decoder_state);
         if was != is {
-            return Err(TrainError::Run(format!(
-                "{}: its decoder reads types from the {} state and this run's from the {}; \
-                 pass --decoder-state {} to fine-tune it",
-                src.display(),
-                was.name(),
-                is.name(),
-                was.name()
-            )));
+            return Err(TrainError::DecoderStateDiffers {
+                from: src.clone(),
+                was,
+                is,
+            });
         }
         if source.config.vae != config.vae || source.config.space != config.space {
-            return Err(TrainError::Run(format!(
-                "{}: its model ({} on {}, state {}) differs from this run's ({} on {}, state {}); \
-                 fine-tuning needs the same model settings",
-                src.display(),
-                source.config.vae.model.name(),
-                source.config.space,
-                source.config.vae.hidden,
-                config.vae.model.name(),
-                config.space,
-                config.vae.hidden
-            )));
+            return Err(TrainError::ModelDiffers {
+                from: src.clone(),
+                from_model: source.config.vae.model.name(),
+                from_space: source.config.space,
+                from_hidden: source.config.vae.hidden,
+                model: config.vae.model.name(),
+                space: config.space,
+                hidden: config.vae.hidden,
+            });
         }
-        model = checkpoint::load_model(src, &source, &train_device).map_err(TrainError::Run)?;
+        model = checkpoint::load_model(src, &source, &train_device)?;
     }
     if resume && manifest.completed_epochs() > 0 {
-        model = checkpoint::load_model(dir, &manifest, &train_device).map_err(TrainError::Run)?;
-        optimizer =
-            checkpoint::load_optimizer(dir, &manifest, optimizer).map_err(TrainError::Run)?;
+        model = checkpoint::load_model(dir, &manifest, &train_device)?;
+        optimizer = checkpoint::load_optimizer(dir, &manifest, optimizer)?;
     }
     manifest.device = chosen.label.clone();
     manifest.parameters = model.num_params();
@@ -210,9 +178,8 @@ pub fn train(
     });
 
     let write = |m: &RunManifest| {
-        m.write(dir).map_err(|e| {
-            TrainError::Run(format!("{}: cannot write the manifest: {e}", dir.display()))
-        })
+        m.write(dir)
+            .map_err(|e| TrainError::io(dir, "write the manifest", e))
     };
     // Data-parallel over this many threads (`crate::threads`); only CPU devices gain from it.
     let workers = if chosen.is_cpu() {
@@ -305,15 +272,18 @@ pub fn train(
         if let Some(plan) = &config.snapshots
             && plan.wants(epoch, config.epochs)
         {
-            let means =
-                crate::latent::latent_means(&model.valid(), &snapshot_cells, config.space, &device)
-                    .map_err(TrainError::Run)?;
-            super::snapshots::write_epoch(dir, epoch, &means).map_err(TrainError::Run)?;
+            let means = crate::latent::latent_means(
+                &model.valid(),
+                &snapshot_cells,
+                config.space,
+                &device,
+            )?;
+            super::snapshots::write_epoch(dir, epoch, &means)?;
         }
         // The epoch's metrics, schedule state and checkpoint become current together.
         let mut next = manifest.clone();
         next.epochs.push(metrics.clone());
-        checkpoint::commit(dir, &model, &optimizer, &mut next).map_err(TrainError::Run)?;
+        checkpoint::commit(dir, &model, &optimizer, &mut next)?;
         manifest = next;
         events(TrainEvent::Epoch(metrics));
     }

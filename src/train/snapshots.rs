@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use rand::SeedableRng;
 use serde::{Deserialize, Serialize};
 
+use super::TrainError;
+
 /// Which epochs keep a snapshot, and of how many cells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -55,31 +57,33 @@ fn epoch_file(run: &Path, epoch: usize) -> PathBuf {
 }
 
 /// Writes `bytes` to `path` through a temporary name and a rename.
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
+fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), TrainError> {
     let partial = path.with_extension("partial");
     std::fs::write(&partial, bytes)
         .and_then(|()| std::fs::rename(&partial, path))
-        .map_err(|e| format!("{}: cannot write: {e}", path.display()))
+        .map_err(|e| TrainError::io(path, "write", e))
 }
 
 /// Keeps the sample's rows (once per run; the same rows on resume).
-pub fn write_rows(run: &Path, rows: &[usize]) -> Result<(), String> {
+pub fn write_rows(run: &Path, rows: &[usize]) -> Result<(), TrainError> {
     let dir = run.join(DIR);
-    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: cannot create: {e}", dir.display()))?;
+    std::fs::create_dir_all(&dir).map_err(|e| TrainError::io(&dir, "create", e))?;
     let path = dir.join(ROWS);
-    let text = serde_json::to_string(rows).map_err(|e| e.to_string())? + "\n";
+    let text = serde_json::to_string(rows).map_err(|error| TrainError::Serialise {
+        file: path.clone(),
+        error,
+    })? + "\n";
     write_atomic(&path, text.as_bytes())
 }
 
-pub fn read_rows(run: &Path) -> Result<Vec<usize>, String> {
+pub fn read_rows(run: &Path) -> Result<Vec<usize>, TrainError> {
     let path = run.join(DIR).join(ROWS);
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+    let text = std::fs::read_to_string(&path).map_err(|e| TrainError::io(&path, "read", e))?;
+    serde_json::from_str(&text).map_err(|error| TrainError::Json { path, error })
 }
 
 /// Keeps one epoch's means (rows in the order of `rows.json`).
-pub fn write_epoch(run: &Path, epoch: usize, means: &[Vec<f32>]) -> Result<(), String> {
+pub fn write_epoch(run: &Path, epoch: usize, means: &[Vec<f32>]) -> Result<(), TrainError> {
     let dims = means.first().map_or(0, |m| m.len());
     let mut bytes = Vec::with_capacity(8 + means.len() * dims * 4);
     bytes.extend((means.len() as u32).to_le_bytes());
@@ -92,24 +96,24 @@ pub fn write_epoch(run: &Path, epoch: usize, means: &[Vec<f32>]) -> Result<(), S
     write_atomic(&epoch_file(run, epoch), &bytes)
 }
 
-pub fn read_epoch(run: &Path, epoch: usize) -> Result<Vec<Vec<f32>>, String> {
+pub fn read_epoch(run: &Path, epoch: usize) -> Result<Vec<Vec<f32>>, TrainError> {
     let path = epoch_file(run, epoch);
-    let bytes =
-        std::fs::read(&path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let bytes = std::fs::read(&path).map_err(|e| TrainError::io(&path, "read", e))?;
     let word = |i: usize| {
         bytes
             .get(i * 4..i * 4 + 4)
             .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
     };
     let (Some(n), Some(d)) = (word(0), word(1)) else {
-        return Err(format!("{}: too short for a snapshot", path.display()));
+        return Err(TrainError::SnapshotTooShort { path });
     };
     if d == 0 || bytes.len() != 8 + n * d * 4 {
-        return Err(format!(
-            "{}: {} bytes do not hold {n} means of {d} values",
-            path.display(),
-            bytes.len()
-        ));
+        return Err(TrainError::SnapshotSize {
+            path,
+            bytes: bytes.len(),
+            means: n,
+            values: d,
+        });
     }
     Ok(bytes[8..]
         .chunks_exact(d * 4)
@@ -212,7 +216,7 @@ mod tests {
         assert_eq!(epochs(dir.path(), 5), vec![0, 4]);
         assert_eq!(epochs(dir.path(), 4), vec![0]);
         std::fs::write(epoch_file(dir.path(), 2), [1, 0, 0, 0, 3, 0, 0, 0, 9]).unwrap();
-        let err = read_epoch(dir.path(), 2).unwrap_err();
+        let err = read_epoch(dir.path(), 2).unwrap_err().to_string();
         assert!(err.contains("do not hold 1 means of 3 values"), "{err}");
     }
 

@@ -119,7 +119,7 @@ impl BoPanel {
             let estimate = loaded
                 .as_ref()
                 .map(|(m, p)| crate::train::finetune::estimator(p, m.space, &device));
-            crate::bo::optimise_estimating(
+            Ok(crate::bo::optimise_estimating(
                 &decoder,
                 &latents,
                 &config,
@@ -130,7 +130,7 @@ impl BoPanel {
                     let _ = tx.send(e);
                 },
                 &cancel,
-            )
+            )?)
         }));
     }
 

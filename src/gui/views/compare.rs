@@ -135,7 +135,7 @@ impl ComparePanel {
     /// Adds a run folder after checking that it is a run of the open space.
     fn add(&mut self, dir: PathBuf, ctx: &Ctx) -> Result<(), String> {
         let space = ctx.workspace.map(|w| w.space).ok_or("open a space first")?;
-        let manifest = RunManifest::read(&dir)?;
+        let manifest = RunManifest::read(&dir).map_err(|e| e.to_string())?;
         if manifest.config.space != space {
             return Err(format!(
                 "{}: a {} run; the open space is {space}",
@@ -172,7 +172,7 @@ impl ComparePanel {
             settings: self.settings.clone(),
         };
         self.task = Some(Task::spawn("comparing runs", move |tx, cancel| {
-            measure(request, &tx, &cancel)
+            Ok(measure(request, &tx, &cancel)?)
         }));
         Ok(())
     }

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::explore::PcaPlane;
 use crate::gui::map_widget::{LatentMap, Mark};
 use crate::gui::selection::Selection;
-use crate::gui::tasks::{Outcome, Task, TaskStatus, take_finished};
+use crate::gui::tasks::{Outcome, Task, TaskError, TaskStatus, take_finished};
 use crate::gui::view::{Action, Ctx, View, keep, kept};
 use crate::train::RunManifest;
 use crate::train::snapshots;
@@ -45,7 +45,7 @@ fn tsne_frames(
     start: Option<Arc<Vec<[f32; 2]>>>,
     progress: &std::sync::mpsc::Sender<(usize, usize)>,
     cancel: &std::sync::atomic::AtomicBool,
-) -> Result<TsneFrames, String> {
+) -> Result<TsneFrames, TaskError> {
     let mut out = Vec::new();
     let mut previous = start;
     for (k, &epoch) in epochs.iter().enumerate() {
@@ -132,7 +132,7 @@ fn compute(
     epochs: Vec<usize>,
     previous: Option<Arc<Vec<[f32; 2]>>>,
     cancel: &std::sync::atomic::AtomicBool,
-) -> Result<Computed, String> {
+) -> Result<Computed, TaskError> {
     let rows = snapshots::read_rows(&dir)?;
     let mut frames = Vec::new();
     let mut last = previous;
@@ -145,7 +145,8 @@ fn compute(
                 dir.display(),
                 means.len(),
                 rows.len()
-            ));
+            )
+            .into());
         }
         let plane =
             PcaPlane::fit(&means).map_err(|e| format!("{} epoch {epoch}: {e}", dir.display()))?;
@@ -239,7 +240,7 @@ impl EpochsPanel {
         let completed = match RunManifest::read(target) {
             Ok(m) => m.completed_epochs(),
             Err(e) => {
-                self.note = Some(e);
+                self.note = Some(e.to_string());
                 return;
             }
         };

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::explore::{GridPoint, PcaPlane, decoded_grid, means_above};
 use crate::gui::selection::Selection;
-use crate::gui::tasks::{Outcome, Task, TaskStatus, take_finished};
+use crate::gui::tasks::{Outcome, Task, TaskError, TaskStatus, take_finished};
 use crate::gui::view::{Action, Ctx, View, keep, kept};
 use crate::gui::workspace::Workspace;
 use crate::latent::LatentDecoder;
@@ -78,7 +78,7 @@ fn predict_unlabelled(
     points: &[GridPoint],
     device: &burn::tensor::Device,
     cancel: &std::sync::atomic::AtomicBool,
-) -> Result<Vec<Option<f64>>, String> {
+) -> Result<Vec<Option<f64>>, TaskError> {
     let (manifest, predictor) = crate::train::finetune::load_predictor(dir, device)?;
     let wanted: Vec<usize> = (0..points.len())
         .filter(|&k| points[k].valid && points[k].accuracy.is_none() && points[k].cell.is_some())
@@ -124,7 +124,8 @@ impl LandscapePanel {
                         return Err(format!(
                             "only {} labelled cells are above {above} %: the plane needs two",
                             fitted.len()
-                        ));
+                        )
+                        .into());
                     }
                     let plane = PcaPlane::fit(&fitted)?;
                     let pca = plane.project_all(&fitted);

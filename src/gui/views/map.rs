@@ -214,7 +214,8 @@ impl MapPanel {
                         dir.display(),
                         manifest.space,
                         data.space
-                    ));
+                    )
+                    .into());
                 }
                 let cells: Vec<&crate::space::Cell> =
                     data.records.iter().map(|r| &r.cell).collect();

@@ -10,7 +10,7 @@ use egui_plot::{Legend, Plot, Points};
 use crate::backend::Backend;
 use crate::gui::PathPurpose;
 use crate::gui::curves::{CurveSet, CurvesState, plots};
-use crate::gui::tasks::{Outcome, Task, TaskStatus, take_finished};
+use crate::gui::tasks::{Outcome, Task, TaskError, TaskStatus, take_finished};
 use crate::gui::view::{Action, Board, Ctx, Handled, Request, View};
 use crate::gui::workspace::{LoadRequest, Workspace};
 use crate::model::{GcnOrder, ModelKind, VaeConfig};
@@ -144,7 +144,7 @@ impl TrainingPanel {
                 }
                 Err(e) => {
                     self.job_dir = None;
-                    actions.push(Action::Error(e));
+                    actions.push(Action::Error(e.to_string()));
                     return;
                 }
             }
@@ -162,7 +162,7 @@ impl TrainingPanel {
                 },
                 &cancel,
             )
-            .map_err(|e| e.to_string())
+            .map_err(TaskError::from)
         }));
     }
 

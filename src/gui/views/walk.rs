@@ -118,10 +118,10 @@ impl WalkPanel {
                 attempts: 5,
                 cancel: &cancel,
             };
-            match to {
-                None => great_circle_walk(&decoder, &from, steps, seed),
-                Some(to) => line_walk(&decoder, &from, &to, steps),
-            }
+            Ok(match to {
+                None => great_circle_walk(&decoder, &from, steps, seed)?,
+                Some(to) => line_walk(&decoder, &from, &to, steps)?,
+            })
         }));
     }
 
