@@ -16,6 +16,7 @@ const LIBRARY: &[&str] = &[
 const GUI: &[&str] = &[
     "colormap",
     "cell_view",
+    "op_embedding",
     "curves",
     "point_cloud",
     "dialogs",

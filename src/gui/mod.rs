@@ -10,6 +10,7 @@ pub mod curves;
 mod dialogs;
 pub mod inspector;
 pub mod map_widget;
+pub mod op_embedding;
 pub mod point_cloud;
 mod screenshot;
 pub mod selection;

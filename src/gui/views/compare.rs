@@ -25,6 +25,8 @@ pub struct ComparedRun {
     pub name: String,
     pub pca: Arc<Vec<[f32; 2]>>,
     pub figures: RunFigures,
+    /// The learned operation embedding of the *-EMB models, one row per node type.
+    pub op_embedding: Option<Vec<Vec<f32>>>,
 }
 
 pub struct Comparison {
@@ -63,6 +65,41 @@ impl Default for ComparePanel {
             bundled: None,
         }
     }
+}
+
+/// The narrowest a compared map is drawn, in points.
+const MIN_MAP: f32 = 230.0;
+
+/// How many maps a row holds: as many as fit at `MIN_MAP`, at most four.
+fn map_columns(width: f32, maps: usize) -> usize {
+    let fit = ((width / MIN_MAP).floor() as usize).clamp(1, 4);
+    fit.min(maps.max(1))
+}
+
+/// The learned operation embeddings of the compared *-EMB runs side by side (the
+/// operation-embeddings paper's argument: which operations each model puts close together).
+fn op_embeddings(ui: &mut Ui, c: &Comparison) {
+    let with: Vec<&ComparedRun> = c.runs.iter().filter(|r| r.op_embedding.is_some()).collect();
+    if with.is_empty() {
+        return;
+    }
+    ui.strong("Learned operation embeddings (each on its first two principal axes)");
+    let width = (ui.available_width() / with.len() as f32 - 8.0).max(160.0);
+    ui.horizontal_top(|ui| {
+        for (i, run) in with.iter().enumerate() {
+            let Some(rows) = &run.op_embedding else {
+                continue;
+            };
+            ui.allocate_ui(egui::vec2(width, 200.0), |ui| {
+                ui.vertical(|ui| {
+                    ui.label(&run.name);
+                    let id = format!("compare-op-embedding-{i}");
+                    crate::gui::op_embedding::op_embedding_plot(ui, &id, c.space, rows);
+                });
+            });
+        }
+    });
+    ui.separator();
 }
 
 fn name_of(dir: &Path) -> String {
@@ -117,6 +154,7 @@ fn measure(
             name: format!("{name} ({})", run.model_name()),
             pca: Arc::new(pca),
             figures,
+            op_embedding: run.op_embedding().map_err(|e| e.to_string())?,
         });
     }
     let figures: Vec<RunFigures> = runs.iter().map(|r| r.figures.clone()).collect();
@@ -388,20 +426,27 @@ impl View for ComparePanel {
                 radius: 6.0,
             });
         }
-        let size = side_by_side(ui, self.maps.len(), 0.6);
+        // Up to four maps a row, none narrower than MIN_MAP: six or seven models still show
+        // their cells (the papers' ENAS comparison has six).
+        let columns = map_columns(ui.available_width(), self.maps.len());
+        let rows = self.maps.len().div_ceil(columns);
+        let size = side_by_side(ui, columns, 0.6 / rows as f32);
         let mut hovered = None;
-        ui.horizontal_top(|ui| {
-            for (map, run) in self.maps.iter_mut().zip(&c.runs) {
-                ui.vertical(|ui| {
-                    ui.strong(&run.name);
-                    let events = map.show(ui, size, &marks);
-                    hovered = hovered.or(events.hovered);
-                    if let Some(r) = events.clicked {
-                        actions.push(Action::Select(Selection::Row(r)));
-                    }
-                });
-            }
-        });
+        let mut maps = self.maps.iter_mut().zip(&c.runs).peekable();
+        while maps.peek().is_some() {
+            ui.horizontal_top(|ui| {
+                for (map, run) in maps.by_ref().take(columns) {
+                    ui.vertical(|ui| {
+                        ui.strong(&run.name);
+                        let events = map.show(ui, size, &marks);
+                        hovered = hovered.or(events.hovered);
+                        if let Some(r) = events.clicked {
+                            actions.push(Action::Select(Selection::Row(r)));
+                        }
+                    });
+                }
+            });
+        }
         self.hovered = hovered;
         if let (Some(r), Some(ws)) = (self.hovered, ctx.workspace) {
             let rec = &ws.data.records[r];
@@ -418,7 +463,10 @@ impl View for ComparePanel {
         if c.space != ctx.workspace.map_or(c.space, |w| w.space) {
             return;
         }
-        egui::ScrollArea::vertical().show(ui, |ui| self.table(ui, c));
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            op_embeddings(ui, c);
+            self.table(ui, c)
+        });
     }
 
     fn reset(&mut self, ws: &crate::gui::workspace::Workspace) {
@@ -450,26 +498,35 @@ impl View for ComparePanel {
         self.task.is_some()
     }
 
-    /// The papers' comparisons beside the open run: its space's bundled D-VAE and DVAE-EMB (or
-    /// every bundled run, when neither is there).
+    /// The papers' comparison: every bundled run of the space beside the open one.
     fn demo(&mut self, ctx: &Ctx, actions: &mut Vec<Action>) {
         if let Some(ws) = ctx.workspace {
-            let runs = bundled_runs(ws.space);
-            let wanted = [
-                format!("dvae-{}", ws.space.name()),
-                format!("dvae-emb-{}", ws.space.name()),
-            ];
-            let papers: Vec<PathBuf> = runs
-                .iter()
-                .filter(|d| wanted.iter().any(|w| name_of(d) == *w))
-                .cloned()
-                .collect();
-            for dir in if papers.is_empty() { runs } else { papers } {
+            for dir in bundled_runs(ws.space) {
                 let _ = self.add(dir, ctx);
             }
         }
         if let Err(e) = self.start(ctx) {
             actions.push(Action::Error(e));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Seven ENAS models in a 1,100-point panel: two rows of four and three, none narrower
+    /// than the minimum; a narrow panel stacks them.
+    #[test]
+    fn compared_maps_wrap_into_rows_that_keep_them_readable() {
+        assert_eq!(map_columns(1100.0, 7), 4);
+        assert_eq!(map_columns(1100.0, 2), 2);
+        assert_eq!(map_columns(500.0, 7), 2);
+        assert_eq!(map_columns(100.0, 3), 1);
+        assert_eq!(map_columns(1100.0, 0), 1);
+        for n in 1..=8 {
+            let c = map_columns(1100.0, n);
+            assert!(1100.0 / c as f32 >= MIN_MAP && c <= n.max(1));
         }
     }
 }

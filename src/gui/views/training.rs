@@ -5,7 +5,6 @@
 use std::path::PathBuf;
 
 use egui::Ui;
-use egui_plot::{Legend, Plot, Points};
 
 use crate::backend::Backend;
 use crate::gui::PathPurpose;
@@ -457,35 +456,14 @@ impl TrainingPanel {
     }
 }
 
-/// The learned operation embedding, projected to its first two principal axes.
+/// The open run's learned operation embedding.
 fn op_embedding_plot(ctx: &Ctx, ui: &mut Ui) {
     let Some(ws) = ctx.workspace else { return };
     let Some(rows) = ws.run.as_ref().and_then(|r| r.op_embedding.as_ref()) else {
         return;
     };
     ui.label("Learned operation embedding (first two principal axes)");
-    let plane = match crate::explore::PcaPlane::fit(rows) {
-        Ok(p) => p,
-        Err(e) => {
-            ui.label(format!("cannot project the embedding: {e}"));
-            return;
-        }
-    };
-    Plot::new("op-embedding")
-        .legend(Legend::default())
-        .data_aspect(1.0)
-        .show(ui, |p| {
-            for (t, row) in rows.iter().enumerate() {
-                let (x, y) = plane.project(row);
-                let name = crate::gui::cell_view::short_name(ws.space, t as u8);
-                let full = ws.space.type_name(t as u8);
-                p.points(
-                    Points::new(format!("{name} ({full})"), vec![[x, y]])
-                        .radius(6.0)
-                        .color(crate::gui::colormap::op_color(t as u8)),
-                );
-            }
-        });
+    crate::gui::op_embedding::op_embedding_plot(ui, "op-embedding", ws.space, rows);
 }
 
 impl View for TrainingPanel {
