@@ -31,8 +31,9 @@ fn overfit(model: ModelKind, space: SpaceKind, count: usize, steps: usize, hidde
     let batch = GraphBatch::new(&cells, space.max_nodes(), &train_device);
     for _ in 0..steps {
         let parts = vae.loss(&batch, config.kl_weight, 0.01);
-        // Stop once memorised: Adam on a few graphs turns unstable long after convergence.
-        if parts.reconstruction.clone().into_scalar::<f32>() < 0.05 {
+        // Stop once memorised (0.01 per graph: 0.05 let a greedy decoding still miss a cell):
+        // Adam on a few graphs turns unstable long after convergence.
+        if parts.reconstruction.clone().into_scalar::<f32>() < 0.01 {
             break;
         }
         let grads = GradientsParams::from_grads(parts.total.backward(), &vae);
@@ -76,14 +77,17 @@ fn dvae_emb_overfits_enas_cells() {
     );
 }
 
+// The GCN models read each next type from the sum of the decoded states (as the reference
+// code): at 300 steps their loss had not reached the stop, and one graph of eight could fail
+// to decode, depending on the CPU's thread timing; 600 steps reach it every time.
 #[test]
 fn gcn_emb_overfits_enas_cells() {
-    assert_eq!(overfit(ModelKind::GcnEmb, SpaceKind::Enas, 8, 300, 64), 1.0);
+    assert_eq!(overfit(ModelKind::GcnEmb, SpaceKind::Enas, 8, 600, 64), 1.0);
 }
 
 #[test]
 fn gcn_overfits_enas_cells() {
-    assert_eq!(overfit(ModelKind::Gcn, SpaceKind::Enas, 8, 300, 64), 1.0);
+    assert_eq!(overfit(ModelKind::Gcn, SpaceKind::Enas, 8, 600, 64), 1.0);
 }
 
 #[test]
