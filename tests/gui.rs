@@ -640,7 +640,16 @@ fn each_bundled_enas_model_opens_from_the_picker_and_explores() {
         .iter()
         .map(|d| d.file_name().unwrap().to_string_lossy().to_string())
         .collect();
-    for expected in ["dvae-emb-enas", "dvae-enas", "gcn-emb-enas", "svge-enas"] {
+    let expected = [
+        "dvae-emb-enas",
+        "dvae-enas",
+        "gcn-emb-enas",
+        "gcn-enas",
+        "graphrnn-enas",
+        "svae-enas",
+        "svge-enas",
+    ];
+    for expected in expected {
         assert!(names.contains(&expected.to_string()), "{names:?}");
     }
     for name in names.iter().filter(|n| *n != "svge-enas") {
