@@ -30,7 +30,7 @@ for panel in training map walk landscape bo candidates; do
   echo "== $panel"
   shot "$out/$panel.png" --space "$space" --panel "$panel"
 done
-# The comparison needs two runs of one space: ENAS has four bundled models. The epochs panel
+# The comparison needs two runs of one space: ENAS has seven bundled models. The epochs panel
 # shows the bundled GCN-EMB run, which kept snapshots while it trained.
 echo "== compare"
 shot "$out/compare.png" --space enas --panel compare
