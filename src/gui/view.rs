@@ -183,3 +183,13 @@ pub fn keep<T: serde::Serialize>(settings: &T) -> Option<serde_json::Value> {
 pub fn kept<T: serde::de::DeserializeOwned>(value: &serde_json::Value) -> Option<T> {
     serde_json::from_value(value.clone()).ok()
 }
+
+/// Replaces a panel by `fresh` (its results and jobs dropped) with the panel's settings kept:
+/// what a panel's `reset` does when another workspace opens.
+pub fn renew_keeping_settings<T: View>(panel: &mut T, fresh: T) {
+    let settings = panel.settings();
+    *panel = fresh;
+    if let Some(s) = settings {
+        panel.restore(&s);
+    }
+}

@@ -13,7 +13,9 @@ use crate::gui::cell_view::cell_view;
 use crate::gui::map_widget::RunMap;
 use crate::gui::selection::Selection;
 use crate::gui::tasks::{Outcome, Task, TaskStatus, take_finished};
-use crate::gui::view::{Action, Board, Ctx, Overlay, OverlayStyle, Request, View, keep, kept};
+use crate::gui::view::{
+    Action, Board, Ctx, Overlay, OverlayStyle, Request, View, keep, kept, renew_keeping_settings,
+};
 use crate::gui::workspace::Workspace;
 use crate::latent::{CellIndex, LatentDecoder};
 use crate::space::SpaceKind;
@@ -442,11 +444,7 @@ impl View for BoPanel {
         if let Some(t) = &mut self.task {
             t.cancel();
         }
-        let settings = self.settings();
-        *self = Self::default();
-        if let Some(s) = settings {
-            self.restore(&s);
-        }
+        renew_keeping_settings(self, Self::default());
     }
 
     fn tasks(&mut self) -> Vec<&mut dyn TaskStatus> {

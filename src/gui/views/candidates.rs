@@ -13,7 +13,7 @@ use crate::gui::PathPurpose;
 use crate::gui::cell_view::cell_view;
 use crate::gui::selection::Selection;
 use crate::gui::tasks::{Outcome, Task, TaskStatus, take_finished};
-use crate::gui::view::{Action, Ctx, Handled, Request, View, keep, kept};
+use crate::gui::view::{Action, Ctx, Handled, Request, View, keep, kept, renew_keeping_settings};
 use crate::gui::workspace::Workspace;
 use crate::space::properties::{average_path_length, clustering_coefficient};
 use crate::space::{Cell, SpaceKind};
@@ -318,9 +318,7 @@ impl View for CandidatesPanel {
         if let Some(t) = &mut self.extrapolation {
             t.cancel();
         }
-        let top = self.top;
-        *self = Self::new(ws.space);
-        self.top = top;
+        renew_keeping_settings(self, Self::new(ws.space));
     }
 
     fn tasks(&mut self) -> Vec<&mut dyn TaskStatus> {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::explore::{GridPoint, PcaPlane, decoded_grid, means_above};
 use crate::gui::selection::Selection;
 use crate::gui::tasks::{Outcome, Task, TaskError, TaskStatus, take_finished};
-use crate::gui::view::{Action, Ctx, View, keep, kept};
+use crate::gui::view::{Action, Ctx, View, keep, kept, renew_keeping_settings};
 use crate::gui::workspace::Workspace;
 use crate::latent::LatentDecoder;
 
@@ -388,11 +388,7 @@ impl View for LandscapePanel {
         if let Some(t) = &mut self.task {
             t.cancel();
         }
-        let settings = self.settings();
-        *self = Self::default();
-        if let Some(s) = settings {
-            self.restore(&s);
-        }
+        renew_keeping_settings(self, Self::default());
     }
 
     fn tasks(&mut self) -> Vec<&mut dyn TaskStatus> {

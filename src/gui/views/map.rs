@@ -12,7 +12,9 @@ use crate::gui::map_widget::{color_bar, draw_cross, hover_card};
 use crate::gui::point_cloud::{MapView, PointSet, PointVertex, nearest, paint_points};
 use crate::gui::selection::Selection;
 use crate::gui::tasks::{Outcome, Task, TaskStatus, take_finished};
-use crate::gui::view::{Action, Ctx, OverlayStyle, RunExtra, View, keep, kept};
+use crate::gui::view::{
+    Action, Ctx, OverlayStyle, RunExtra, View, keep, kept, renew_keeping_settings,
+};
 use crate::gui::workspace::Workspace;
 
 /// t-SNE in the background: (epoch, epochs) events, the 2-D points as result.
@@ -759,11 +761,7 @@ impl View for MapPanel {
         if let Some(t) = &mut self.place_task {
             t.cancel();
         }
-        let settings = self.settings();
-        *self = Self::default();
-        if let Some(s) = settings {
-            self.restore(&s);
-        }
+        renew_keeping_settings(self, Self::default());
     }
 
     fn tasks(&mut self) -> Vec<&mut dyn TaskStatus> {
