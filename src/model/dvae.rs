@@ -11,7 +11,7 @@ use burn::tensor::{Device, Int, Tensor, TensorData};
 use super::activation::sigmoid;
 use super::batch::GraphBatch;
 use super::decoded::{DecodedGraph, connect_loose_ends};
-use super::gnn::{GruCell, Mlp, bce_with_logits};
+use super::gnn::{GruCell, Mlp, bce_with_logits, one_hot};
 use super::registry::{ModelSpec, emb_tables, table_i};
 use super::{GraphVae, VaeConfig, gumbel_argmax};
 use crate::space::{INPUT, OUTPUT, SpaceKind};
@@ -81,14 +81,8 @@ impl TypeInput {
         match &self.embedding {
             Some(e) => e.forward(ids).squeeze_dim::<2>(1),
             None => {
-                let device = ids.device();
-                let eye: Vec<f32> = (0..self.types * self.types)
-                    .map(|i| if i % (self.types + 1) == 0 { 1.0 } else { 0.0 })
-                    .collect();
-                let eye =
-                    Tensor::<2>::from_data(TensorData::new(eye, [self.types, self.types]), &device);
-                let b = ids.dims()[0];
-                eye.select(0, ids.reshape([b]))
+                let (b, device) = (ids.dims()[0], ids.device());
+                one_hot(ids.reshape([b]), self.types, &device)
             }
         }
     }

@@ -3,9 +3,9 @@
 
 use burn::module::Module;
 use burn::nn::{Linear, LinearConfig};
-use burn::tensor::Tensor;
 use burn::tensor::activation::relu;
 use burn::tensor::module::linear;
+use burn::tensor::{Device, Tensor};
 
 use super::activation::{sigmoid, tanh};
 
@@ -176,6 +176,15 @@ impl Mlp {
     pub fn finish<const D: usize>(&self, first: Tensor<D>) -> Tensor<D> {
         self.second.forward(relu(first))
     }
+}
+
+/// One-hot rows of `ids` ([M], each below `types`) as [M, types]: rows of the identity.
+pub fn one_hot(ids: Tensor<1, burn::tensor::Int>, types: usize, device: &Device) -> Tensor<2> {
+    let eye: Vec<f32> = (0..types * types)
+        .map(|i| if i % (types + 1) == 0 { 1.0 } else { 0.0 })
+        .collect();
+    Tensor::<2>::from_data(burn::tensor::TensorData::new(eye, [types, types]), device)
+        .select(0, ids)
 }
 
 /// Binary cross-entropy with logits, element-wise and numerically stable.

@@ -13,7 +13,7 @@ use burn::tensor::{Device, Int, Tensor, TensorData};
 use super::activation::sigmoid;
 use super::batch::GraphBatch;
 use super::decoded::{DecodedGraph, connect_loose_ends};
-use super::gnn::{GruCell, Mlp, bce_with_logits};
+use super::gnn::{GruCell, Mlp, bce_with_logits, one_hot};
 use super::registry::{ModelSpec, emb_tables};
 use super::{GraphVae, Noise, VaeConfig, gumbel_argmax};
 use crate::space::{INPUT, OUTPUT, SpaceKind};
@@ -111,15 +111,6 @@ impl Sequence {
         }
     }
 
-    /// One-hot rows of `ids` ([M]) as [M, types].
-    fn one_hot(&self, ids: Tensor<1, Int>, device: &Device) -> Tensor<2> {
-        let t = self.types;
-        let eye: Vec<f32> = (0..t * t)
-            .map(|i| if i % (t + 1) == 0 { 1.0 } else { 0.0 })
-            .collect();
-        Tensor::<2>::from_data(TensorData::new(eye, [t, t]), device).select(0, ids)
-    }
-
     /// The cells as strings of rows, [B, N - 1, types + N - 1]: row r is node r + 1's type and
     /// the nodes 0..N-2 it receives an edge from. Rows past a cell's output node are padding:
     /// the input type and no edges (the batch pads with the input type).
@@ -132,7 +123,7 @@ impl Sequence {
             .clone()
             .narrow(1, 1, n - 1)
             .reshape([b * (n - 1)]);
-        let types = self.one_hot(ids, &device).reshape([b, n - 1, self.types]);
+        let types = one_hot(ids, self.types, &device).reshape([b, n - 1, self.types]);
         let sources = (batch.forward.adj.clone().narrow(1, 0, n - 1))
             .narrow(2, 1, n - 1)
             .swap_dims(1, 2);
@@ -273,7 +264,10 @@ impl Sequence {
                     }
                     let bits = Tensor::cat(bits, 1);
                     x = Tensor::cat(
-                        vec![self.one_hot(t.clone().reshape([b]), &device), bits.clone()],
+                        vec![
+                            one_hot(t.clone().reshape([b]), self.types, &device),
+                            bits.clone(),
+                        ],
                         1,
                     );
                     rows.push((t, bits));
