@@ -139,110 +139,194 @@ pub fn minimise_lbfgs(
     hi: &[f64],
     max_iterations: usize,
 ) -> Option<(Vec<f64>, f64, usize)> {
-    const MEMORY: usize = 10;
-    let project = |x: &mut [f64]| {
-        for ((v, &l), &h) in x.iter_mut().zip(lo).zip(hi) {
-            *v = v.clamp(l, h);
-        }
-    };
+    let bounds = Bounds { lo, hi };
     let mut x = x0.to_vec();
-    project(&mut x);
-    let (mut fx, mut g) = f(&x)?;
+    bounds.project(&mut x);
+    let (fx, g) = f(&x)?;
     let mut evaluations = 1;
     if !fx.is_finite() {
         return None;
     }
-    let mut history: Vec<(Vec<f64>, Vec<f64>, f64)> = Vec::new();
-    let vdot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
+    let mut current = Iterate { x, fx, g };
+    let mut curvature = Curvature::default();
     for _ in 0..max_iterations {
-        // Variables held at a bound by the gradient stay there this iteration.
-        let active: Vec<bool> = (0..x.len())
-            .map(|i| (x[i] <= lo[i] && g[i] > 0.0) || (x[i] >= hi[i] && g[i] < 0.0))
-            .collect();
-        let free = |v: &mut Vec<f64>| {
-            for (vi, &a) in v.iter_mut().zip(&active) {
-                if a {
-                    *vi = 0.0;
-                }
-            }
-        };
-        let mut g_free = g.clone();
-        free(&mut g_free);
+        let (g_free, held) = bounds.free_gradient(&current);
         if g_free.iter().all(|v| v.abs() < 1e-10) {
             break;
         }
-        // Two-loop recursion: p = -H g on the free variables.
-        let mut q = g_free.clone();
-        let mut alphas = Vec::with_capacity(history.len());
-        for (s, y, rho) in history.iter().rev() {
+        let p = curvature.descent_direction(&g_free, &held);
+        let Some((next, s)) = line_search(&mut f, &bounds, &current, &p, &mut evaluations) else {
+            break;
+        };
+        let y: Vec<f64> = next.g.iter().zip(&current.g).map(|(a, b)| a - b).collect();
+        curvature.remember(s, y);
+        let improvement = current.fx - next.fx;
+        current = next;
+        if improvement < 1e-7 * current.fx.abs().max(1.0) {
+            break;
+        }
+    }
+    Some((current.x, current.fx, evaluations))
+}
+
+/// Sum of products in plain order: the minimiser's own dot product, kept apart from the
+/// vectorised [`dot`] so that its rounding (and so its path) stays as it was.
+fn vdot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>()
+}
+
+/// A point the minimiser has evaluated: where, the value, and the gradient.
+struct Iterate {
+    x: Vec<f64>,
+    fx: f64,
+    g: Vec<f64>,
+}
+
+/// The box `[lo, hi]` the minimiser must stay in.
+struct Bounds<'a> {
+    lo: &'a [f64],
+    hi: &'a [f64],
+}
+
+impl Bounds<'_> {
+    /// Moves `x` to the nearest point of the box.
+    fn project(&self, x: &mut [f64]) {
+        for ((v, &l), &h) in x.iter_mut().zip(self.lo).zip(self.hi) {
+            *v = v.clamp(l, h);
+        }
+    }
+
+    /// The gradient at `at` with the variables the box holds zeroed, and which those are:
+    /// a variable at a bound whose gradient pushes it outward stays there this iteration.
+    fn free_gradient(&self, at: &Iterate) -> (Vec<f64>, Vec<bool>) {
+        let (x, g) = (&at.x, &at.g);
+        let held: Vec<bool> = (0..x.len())
+            .map(|i| (x[i] <= self.lo[i] && g[i] > 0.0) || (x[i] >= self.hi[i] && g[i] < 0.0))
+            .collect();
+        let mut g_free = g.clone();
+        zero_held(&mut g_free, &held);
+        (g_free, held)
+    }
+}
+
+/// Zeroes the components of `v` the box holds, so that a step never moves them.
+fn zero_held(v: &mut [f64], held: &[bool]) {
+    for (vi, &a) in v.iter_mut().zip(held) {
+        if a {
+            *vi = 0.0;
+        }
+    }
+}
+
+/// The last [`Curvature::MEMORY`] steps `s`, gradient changes `y` and `1/sᵀy`: L-BFGS's
+/// picture of the inverse Hessian, oldest first.
+#[derive(Default)]
+struct Curvature {
+    pairs: Vec<(Vec<f64>, Vec<f64>, f64)>,
+}
+
+impl Curvature {
+    const MEMORY: usize = 10;
+
+    /// A direction along which `f` decreases, on the free variables only: `-H g` from the
+    /// remembered curvature, or (at the start, or when that is no descent direction)
+    /// steepest descent at most one unit long in its largest coordinate, forgetting the
+    /// curvature.
+    fn descent_direction(&mut self, g_free: &[f64], held: &[bool]) -> Vec<f64> {
+        let mut p: Vec<f64> = self
+            .inverse_hessian_times(g_free)
+            .iter()
+            .map(|v| -v)
+            .collect();
+        zero_held(&mut p, held);
+        if vdot(&p, g_free) >= 0.0 || self.pairs.is_empty() {
+            self.pairs.clear();
+            let gmax = g_free.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            p = g_free.iter().map(|v| -v / gmax.max(1.0)).collect();
+        }
+        p
+    }
+
+    /// `H g` for the remembered inverse Hessian `H` (the two-loop recursion), `g` itself when
+    /// nothing is remembered.
+    fn inverse_hessian_times(&self, g: &[f64]) -> Vec<f64> {
+        let mut q = g.to_vec();
+        let mut alphas = Vec::with_capacity(self.pairs.len());
+        for (s, y, rho) in self.pairs.iter().rev() {
             let a = rho * vdot(s, &q);
             for (qi, yi) in q.iter_mut().zip(y) {
                 *qi -= a * yi;
             }
             alphas.push(a);
         }
-        let gamma = history
+        let gamma = self
+            .pairs
             .last()
             .map_or(1.0, |(s, y, _)| vdot(s, y) / vdot(y, y).max(1e-300));
         for qi in q.iter_mut() {
             *qi *= gamma;
         }
-        for ((s, y, rho), a) in history.iter().zip(alphas.iter().rev()) {
+        for ((s, y, rho), a) in self.pairs.iter().zip(alphas.iter().rev()) {
             let b = rho * vdot(y, &q);
             for (qi, si) in q.iter_mut().zip(s) {
                 *qi += (a - b) * si;
             }
         }
-        let mut p: Vec<f64> = q.iter().map(|v| -v).collect();
-        free(&mut p);
-        if vdot(&p, &g_free) >= 0.0 || history.is_empty() {
-            // Not a descent direction (or the first step): steepest descent, at most one
-            // unit in the largest coordinate.
-            history.clear();
-            let gmax = g_free.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-            p = g_free.iter().map(|v| -v / gmax.max(1.0)).collect();
-        }
-        let mut step = 1.0;
-        let mut accepted = None;
-        for _ in 0..30 {
-            let mut xn: Vec<f64> = x.iter().zip(&p).map(|(a, b)| a + step * b).collect();
-            project(&mut xn);
-            let moved: Vec<f64> = xn.iter().zip(&x).map(|(a, b)| a - b).collect();
-            let decrease = vdot(&g, &moved);
-            if decrease >= 0.0 {
-                // The projection removed every descending component.
-                break;
-            }
-            evaluations += 1;
-            if let Some((fn_, gn)) = f(&xn)
-                && fn_.is_finite()
-                && fn_ <= fx + 1e-4 * decrease
-            {
-                accepted = Some((xn, fn_, gn, moved));
-                break;
-            }
-            step *= 0.5;
-        }
-        let Some((xn, fn_, gn, s)) = accepted else {
-            break;
-        };
-        let y: Vec<f64> = gn.iter().zip(&g).map(|(a, b)| a - b).collect();
+        q
+    }
+
+    /// Remembers step `s` with gradient change `y` when it shows positive curvature (any
+    /// other would make `H` indefinite), dropping the oldest beyond [`Curvature::MEMORY`].
+    fn remember(&mut self, s: Vec<f64>, y: Vec<f64>) {
         let sy = vdot(&s, &y);
         if sy > 1e-12 {
-            history.push((s, y, 1.0 / sy));
-            if history.len() > MEMORY {
-                history.remove(0);
+            self.pairs.push((s, y, 1.0 / sy));
+            if self.pairs.len() > Self::MEMORY {
+                self.pairs.remove(0);
             }
         }
-        let improvement = fx - fn_;
-        x = xn;
-        fx = fn_;
-        g = gn;
-        if improvement < 1e-7 * fx.abs().max(1.0) {
-            break;
-        }
     }
-    Some((x, fx, evaluations))
+}
+
+/// The first of the steps `1, ½, ¼, …` (30 at most) along `p` from `current`, projected into
+/// the box, that decreases `f` enough (Armijo, `1e-4`): the new point and the step actually
+/// taken. `None` when none does, or when the projection leaves no descent. Counts each
+/// evaluation of `f` in `evaluations`.
+fn line_search(
+    f: &mut impl FnMut(&[f64]) -> Option<(f64, Vec<f64>)>,
+    bounds: &Bounds,
+    current: &Iterate,
+    p: &[f64],
+    evaluations: &mut usize,
+) -> Option<(Iterate, Vec<f64>)> {
+    let x = &current.x;
+    let mut step = 1.0;
+    for _ in 0..30 {
+        let mut xn: Vec<f64> = x.iter().zip(p).map(|(a, b)| a + step * b).collect();
+        bounds.project(&mut xn);
+        let moved: Vec<f64> = xn.iter().zip(x).map(|(a, b)| a - b).collect();
+        let decrease = vdot(&current.g, &moved);
+        if decrease >= 0.0 {
+            // The projection removed every descending component.
+            return None;
+        }
+        *evaluations += 1;
+        if let Some((fn_, gn)) = f(&xn)
+            && fn_.is_finite()
+            && fn_ <= current.fx + 1e-4 * decrease
+        {
+            return Some((
+                Iterate {
+                    x: xn,
+                    fx: fn_,
+                    g: gn,
+                },
+                moved,
+            ));
+        }
+        step *= 0.5;
+    }
+    None
 }
 
 #[cfg(test)]

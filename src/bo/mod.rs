@@ -287,6 +287,36 @@ pub fn optimise_objective(
     events: &mut dyn FnMut(BoEvent),
     cancel: &AtomicBool,
 ) -> Result<BoOutcome, BoError> {
+    let dims = check_inputs(&initial, region, config)?;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(config.seed ^ 0x5eed_b0b0);
+    let mut run = BoRun::start(objective, &initial, dims, config, events)?;
+    let sampler = CandidateRegion::new(region, dims, config);
+    for round in 0..config.rounds {
+        let started = std::time::Instant::now();
+        if cancel.load(Ordering::Relaxed) {
+            run.cancelled = true;
+            break;
+        }
+        let Some(gp) = run.refit(round, cancel)? else {
+            run.cancelled = true;
+            break;
+        };
+        run.fit_seconds.push(started.elapsed().as_secs_f64());
+        let candidates = sampler.draw(&mut rng);
+        run.evaluate_batch(round, &gp, &candidates, cancel)?;
+        run.report(round, started);
+    }
+    Ok(run.finish())
+}
+
+/// Refuses a run that could not make sense of its inputs: fewer than two starting points,
+/// latent points without dimensions or of different dimensions, no region to draw
+/// candidates from, or a spread that is negative or not a number. The latent dimension.
+fn check_inputs(
+    initial: &[Observation],
+    region: &[Vec<f32>],
+    config: &BoConfig,
+) -> Result<usize, BoError> {
     if initial.len() < 2 {
         return Err(BoError::TooFewInitial { got: initial.len() });
     }
@@ -308,163 +338,276 @@ pub fn optimise_objective(
             spread: config.spread,
         });
     }
-    let mut rng = rand::rngs::StdRng::seed_from_u64(config.seed ^ 0x5eed_b0b0);
-    let mut xs: Vec<Vec<f32>> = initial.iter().map(|o| o.latent.clone()).collect();
-    let mut ys: Vec<f64> = initial.iter().map(|o| o.value).collect();
-    let mut seen: HashSet<Cell> = initial.iter().map(|o| o.cell.clone()).collect();
-    let first = initial
-        .iter()
-        .max_by(|a, b| a.value.total_cmp(&b.value))
-        .ok_or(BoError::NoLabelledPoints)?;
-    let initial_best = first.value;
-    let mut best = initial_best;
-    let mut best_row = first.row;
-    let mut best_cell = Some(first.cell.clone());
-    events(BoEvent::Started {
-        initial_best,
-        initial: xs.len(),
-    });
-    // The box of the `Box` sampler.
-    let lo: Vec<f32> = (0..dims)
-        .map(|d| region.iter().map(|l| l[d]).fold(f32::INFINITY, f32::min))
-        .collect();
-    let hi: Vec<f32> = (0..dims)
-        .map(|d| {
-            region
-                .iter()
-                .map(|l| l[d])
-                .fold(f32::NEG_INFINITY, f32::max)
-        })
-        .collect();
-    // Each dimension's spread, for the `Near` sampler.
-    let count = region.len() as f32;
-    let sd: Vec<f32> = (0..dims)
-        .map(|d| {
-            let mean = region.iter().map(|l| l[d]).sum::<f32>() / count;
-            (region.iter().map(|l| (l[d] - mean).powi(2)).sum::<f32>() / count).sqrt()
-        })
-        .collect();
-    let mut settings = GpSettings {
-        inducing: config.inducing,
-        hyper_points: config.hyper_points,
-        max_iterations: config.gp_iterations,
-        seed: config.seed,
-    };
-    let mut warm: Option<Hyperparameters> = None;
-    let mut evaluations = Vec::new();
-    let mut fit_seconds = Vec::new();
-    let mut cancelled = false;
-    for round in 0..config.rounds {
-        let started = std::time::Instant::now();
-        if cancel.load(Ordering::Relaxed) {
-            cancelled = true;
-            break;
+    Ok(dims)
+}
+
+/// Where a run's candidates come from, fixed for the whole run: the region's points, their
+/// bounding box (the `Box` sampler) and each dimension's standard deviation (the `Near`
+/// sampler's noise scale).
+struct CandidateRegion<'a> {
+    region: &'a [Vec<f32>],
+    lo: Vec<f32>,
+    hi: Vec<f32>,
+    sd: Vec<f32>,
+    sampler: CandidateSampler,
+    spread: f32,
+    count: usize,
+}
+
+impl<'a> CandidateRegion<'a> {
+    /// The sampler `config` asks for over `region` (not empty, every point `dims` long).
+    fn new(region: &'a [Vec<f32>], dims: usize, config: &BoConfig) -> Self {
+        let lo: Vec<f32> = (0..dims)
+            .map(|d| region.iter().map(|l| l[d]).fold(f32::INFINITY, f32::min))
+            .collect();
+        let hi: Vec<f32> = (0..dims)
+            .map(|d| {
+                region
+                    .iter()
+                    .map(|l| l[d])
+                    .fold(f32::NEG_INFINITY, f32::max)
+            })
+            .collect();
+        let count = region.len() as f32;
+        let sd: Vec<f32> = (0..dims)
+            .map(|d| {
+                let mean = region.iter().map(|l| l[d]).sum::<f32>() / count;
+                (region.iter().map(|l| (l[d] - mean).powi(2)).sum::<f32>() / count).sqrt()
+            })
+            .collect();
+        Self {
+            region,
+            lo,
+            hi,
+            sd,
+            sampler: config.sampler,
+            spread: config.spread,
+            count: config.candidates.max(1),
         }
-        settings.seed = config.seed.wrapping_add(round as u64);
-        let gp = match Surrogate::fit_cancellable(&xs, &ys, &settings, warm.as_ref(), cancel) {
-            Err(e) if e.is_cancelled() => {
-                cancelled = true;
-                break;
-            }
+    }
+
+    /// One round's candidates (at least one), drawn from `rng`.
+    fn draw(&self, rng: &mut impl Rng) -> Vec<Vec<f32>> {
+        let dims = self.lo.len();
+        (0..self.count)
+            .map(|_| match self.sampler {
+                CandidateSampler::Box => (0..dims)
+                    .map(|d| self.lo[d] + rng.random::<f32>() * (self.hi[d] - self.lo[d]))
+                    .collect(),
+                CandidateSampler::Near => {
+                    let base = &self.region[rng.random_range(0..self.region.len())];
+                    (0..dims)
+                        .map(|d| base[d] + self.spread * self.sd[d] * gaussian(rng))
+                        .collect()
+                }
+            })
+            .collect()
+    }
+}
+
+/// Everything a run carries from round to round: what the GP learns from, the cells already
+/// evaluated (never evaluated twice), the best measured value, the last fit's
+/// hyper-parameters, and what goes into the [`BoOutcome`].
+struct BoRun<'a> {
+    objective: &'a mut dyn Objective,
+    events: &'a mut dyn FnMut(BoEvent),
+    config: &'a BoConfig,
+    dims: usize,
+    xs: Vec<Vec<f32>>,
+    ys: Vec<f64>,
+    seen: HashSet<Cell>,
+    initial_best: f64,
+    best: f64,
+    best_row: Option<usize>,
+    best_cell: Option<Cell>,
+    settings: GpSettings,
+    warm: Option<Hyperparameters>,
+    evaluations: Vec<Evaluation>,
+    fit_seconds: Vec<f64>,
+    cancelled: bool,
+}
+
+impl<'a> BoRun<'a> {
+    /// A run that knows the `initial` points and counts the best of them as the best so far;
+    /// reports [`BoEvent::Started`].
+    fn start(
+        objective: &'a mut dyn Objective,
+        initial: &[Observation],
+        dims: usize,
+        config: &'a BoConfig,
+        events: &'a mut dyn FnMut(BoEvent),
+    ) -> Result<Self, BoError> {
+        let first = initial
+            .iter()
+            .max_by(|a, b| a.value.total_cmp(&b.value))
+            .ok_or(BoError::NoLabelledPoints)?;
+        let run = Self {
+            objective,
+            events,
+            config,
+            dims,
+            xs: initial.iter().map(|o| o.latent.clone()).collect(),
+            ys: initial.iter().map(|o| o.value).collect(),
+            seen: initial.iter().map(|o| o.cell.clone()).collect(),
+            initial_best: first.value,
+            best: first.value,
+            best_row: first.row,
+            best_cell: Some(first.cell.clone()),
+            settings: GpSettings {
+                inducing: config.inducing,
+                hyper_points: config.hyper_points,
+                max_iterations: config.gp_iterations,
+                seed: config.seed,
+            },
+            warm: None,
+            evaluations: Vec::new(),
+            fit_seconds: Vec::new(),
+            cancelled: false,
+        };
+        (run.events)(BoEvent::Started {
+            initial_best: run.initial_best,
+            initial: run.xs.len(),
+        });
+        Ok(run)
+    }
+
+    /// The GP of round `round` (0-based) on everything learnt so far, warm-started from the
+    /// previous round's fit; `None` when `cancel` stopped the fit. Other errors name the
+    /// round.
+    fn refit(&mut self, round: usize, cancel: &AtomicBool) -> Result<Option<Surrogate>, BoError> {
+        self.settings.seed = self.config.seed.wrapping_add(round as u64);
+        let fitted = Surrogate::fit_cancellable(
+            &self.xs,
+            &self.ys,
+            &self.settings,
+            self.warm.as_ref(),
+            cancel,
+        );
+        let gp = match fitted {
+            Err(e) if e.is_cancelled() => return Ok(None),
             other => other.map_err(|e| BoError::Round {
                 round: round + 1,
                 error: Box::new(e),
             })?,
         };
-        warm = Some(gp.hyperparameters().clone());
-        fit_seconds.push(started.elapsed().as_secs_f64());
-        let candidates: Vec<Vec<f32>> = (0..config.candidates.max(1))
-            .map(|_| match config.sampler {
-                CandidateSampler::Box => (0..dims)
-                    .map(|d| lo[d] + rng.random::<f32>() * (hi[d] - lo[d]))
-                    .collect(),
-                CandidateSampler::Near => {
-                    let base = &region[rng.random_range(0..region.len())];
-                    (0..dims)
-                        .map(|d| base[d] + config.spread * sd[d] * gaussian(&mut rng))
-                        .collect()
-                }
-            })
-            .collect();
-        let predictions = gp.predict(&candidates)?;
-        let ei: Vec<f64> = predictions
-            .iter()
-            .map(|&(m, s)| expected_improvement(m, s, best))
-            .collect();
-        let mut order: Vec<usize> = (0..candidates.len()).collect();
-        order.sort_by(|&a, &b| ei[b].total_cmp(&ei[a]));
-        // Decode by descending EI; keep valid cells not evaluated yet, until the batch is full.
+        self.warm = Some(gp.hyperparameters().clone());
+        Ok(Some(gp))
+    }
+
+    /// Decodes `candidates` most promising first (by `gp`'s expected improvement) and learns
+    /// from new valued cells until `config.batch` were added. Once `cancel` is set it stops
+    /// decoding and marks the run cancelled, but the round still ends normally.
+    fn evaluate_batch(
+        &mut self,
+        round: usize,
+        gp: &Surrogate,
+        candidates: &[Vec<f32>],
+        cancel: &AtomicBool,
+    ) -> Result<(), BoError> {
+        let predictions = gp.predict(candidates)?;
+        let order = by_expected_improvement(&predictions, self.best);
+        let batch = self.config.batch;
         let mut added = 0;
-        for chunk in order.chunks(config.batch.max(1) * 2) {
+        for chunk in order.chunks(batch.max(1) * 2) {
             if cancel.load(Ordering::Relaxed) {
-                cancelled = true;
+                self.cancelled = true;
                 break;
             }
-            if added >= config.batch {
+            if added >= batch {
                 break;
             }
             let points: Vec<Vec<f32>> = chunk.iter().map(|&i| candidates[i].clone()).collect();
-            let cells = objective.decode(&points)?;
+            let cells = self.objective.decode(&points)?;
             for (&i, cell) in chunk.iter().zip(cells) {
-                if added >= config.batch {
+                if added >= batch {
                     break;
                 }
                 let Some(cell) = cell else { continue };
-                if seen.contains(&cell) {
-                    continue;
+                if self.learn(round, cell, predictions[i].0)? {
+                    added += 1;
                 }
-                let (value, row, estimated) = match objective.score(&cell, predictions[i].0) {
-                    Score::Measured { value, row } => (value, row, false),
-                    Score::Estimated(value) => (value, None, true),
-                    Score::Skip => continue,
-                };
-                if !value.is_finite() {
-                    continue;
-                }
-                seen.insert(cell.clone());
-                let latent = objective.encode(&cell)?;
-                if latent.len() != dims {
-                    return Err(BoError::EncodedDimensions {
-                        got: latent.len(),
-                        dims,
-                    });
-                }
-                if !estimated && value > best {
-                    best = value;
-                    best_row = row;
-                    best_cell = Some(cell.clone());
-                }
-                xs.push(latent.clone());
-                ys.push(value);
-                added += 1;
-                let evaluation = Evaluation {
-                    round,
-                    latent,
-                    cell,
-                    row,
-                    value,
-                    estimated,
-                    best_so_far: best,
-                };
-                events(BoEvent::Evaluated(evaluation.clone()));
-                evaluations.push(evaluation);
             }
         }
-        events(BoEvent::RoundDone {
+        Ok(())
+    }
+
+    /// Learns from a decoded `cell` (the GP predicted `estimate` at its candidate) when it is
+    /// new and has a finite value: the GP gets its encoding, a measured value may become the
+    /// best, and it is reported and kept as an [`Evaluation`]. Whether it was learnt from.
+    fn learn(&mut self, round: usize, cell: Cell, estimate: f64) -> Result<bool, BoError> {
+        if self.seen.contains(&cell) {
+            return Ok(false);
+        }
+        let (value, row, estimated) = match self.objective.score(&cell, estimate) {
+            Score::Measured { value, row } => (value, row, false),
+            Score::Estimated(value) => (value, None, true),
+            Score::Skip => return Ok(false),
+        };
+        if !value.is_finite() {
+            return Ok(false);
+        }
+        self.seen.insert(cell.clone());
+        let latent = self.objective.encode(&cell)?;
+        if latent.len() != self.dims {
+            return Err(BoError::EncodedDimensions {
+                got: latent.len(),
+                dims: self.dims,
+            });
+        }
+        if !estimated && value > self.best {
+            self.best = value;
+            self.best_row = row;
+            self.best_cell = Some(cell.clone());
+        }
+        self.xs.push(latent.clone());
+        self.ys.push(value);
+        let evaluation = Evaluation {
             round,
-            best,
+            latent,
+            cell,
+            row,
+            value,
+            estimated,
+            best_so_far: self.best,
+        };
+        (self.events)(BoEvent::Evaluated(evaluation.clone()));
+        self.evaluations.push(evaluation);
+        Ok(true)
+    }
+
+    /// Reports the end of round `round`, begun at `started`.
+    fn report(&mut self, round: usize, started: std::time::Instant) {
+        (self.events)(BoEvent::RoundDone {
+            round,
+            best: self.best,
             seconds: started.elapsed().as_secs_f64(),
         });
     }
-    Ok(BoOutcome {
-        evaluations,
-        initial_best,
-        best,
-        best_row,
-        best_cell,
-        cancelled,
-        fit_seconds,
-    })
+
+    /// The run's result.
+    fn finish(self) -> BoOutcome {
+        BoOutcome {
+            evaluations: self.evaluations,
+            initial_best: self.initial_best,
+            best: self.best,
+            best_row: self.best_row,
+            best_cell: self.best_cell,
+            cancelled: self.cancelled,
+            fit_seconds: self.fit_seconds,
+        }
+    }
+}
+
+/// Candidate indices, the most promising first: by descending expected improvement over
+/// `best` (ties keep their order).
+fn by_expected_improvement(predictions: &[(f64, f64)], best: f64) -> Vec<usize> {
+    let ei: Vec<f64> = predictions
+        .iter()
+        .map(|&(m, s)| expected_improvement(m, s, best))
+        .collect();
+    let mut order: Vec<usize> = (0..predictions.len()).collect();
+    order.sort_by(|&a, &b| ei[b].total_cmp(&ei[a]));
+    order
 }
 
 /// A standard normal draw (Box-Muller).

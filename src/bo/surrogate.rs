@@ -179,6 +179,146 @@ pub(crate) fn exact_nlml(
     Some((nlml, grad))
 }
 
+impl Hyperparameters {
+    /// The hyper-parameters whose logarithms are `[ln ℓ_1 … ln ℓ_dims, ln s², ln σ²]`, the
+    /// form the likelihood is optimised in.
+    fn from_log_params(params: &[f64], dims: usize) -> Self {
+        Self {
+            lengthscales: params[..dims].iter().map(|v| v.exp()).collect(),
+            signal_variance: params[dims].exp(),
+            noise_variance: params[dims + 1].exp(),
+        }
+    }
+}
+
+/// Scale of the latents (the root of their total variance, at least `1e-9`): the cold start's
+/// lengthscale and the centre of the lengthscales' search box.
+fn latent_spread(points: &[Vec<f32>], dims: usize) -> f64 {
+    let x_all = matrix(points, 0..points.len(), dims);
+    x_all.var_axis(Axis(0), 0.0).sum().sqrt().max(1e-9)
+}
+
+/// Where the hyper-parameter search starts, as log parameters: `warm` when it has `dims`
+/// lengthscales, otherwise every lengthscale the latents' spread, `s² = 1`, `σ² = 0.1`.
+fn starting_params(warm: Option<&Hyperparameters>, dims: usize, spread: f64) -> Vec<f64> {
+    let warm: Option<Vec<f64>> = warm.filter(|h| h.lengthscales.len() == dims).map(|h| {
+        h.lengthscales
+            .iter()
+            .map(|l| l.ln())
+            .chain([h.signal_variance.ln(), h.noise_variance.ln()])
+            .collect()
+    });
+    warm.unwrap_or_else(|| {
+        std::iter::repeat_n(spread.ln(), dims)
+            .chain([0.0, (0.1f64).ln()])
+            .collect()
+    })
+}
+
+/// The box the log hyper-parameters are searched in: lengthscales within a factor 1000 of
+/// the latents' spread, `s²` in `[1e-3, 1e2]`, `σ²` in `[NOISE_FLOOR, 10]`.
+struct LogBounds {
+    lo: Vec<f64>,
+    hi: Vec<f64>,
+}
+
+impl LogBounds {
+    /// The box for latents of the given spread and dimension.
+    fn around(spread: f64, dims: usize) -> Self {
+        let (lo_l, hi_l) = ((1e-3 * spread).ln(), (1e3 * spread).ln());
+        let mut lo = vec![lo_l; dims];
+        let mut hi = vec![hi_l; dims];
+        lo.extend([(1e-3f64).ln(), NOISE_FLOOR.ln()]);
+        hi.extend([(1e2f64).ln(), (10.0f64).ln()]);
+        Self { lo, hi }
+    }
+
+    /// `params` moved into the box; a value that is not finite (a warm start with a zero or
+    /// infinite hyper-parameter) goes to its lower bound.
+    fn clamp(&self, params: &[f64]) -> Vec<f64> {
+        params
+            .iter()
+            .zip(self.lo.iter().zip(&self.hi))
+            .map(|(v, (l, h))| if v.is_finite() { v.clamp(*l, *h) } else { *l })
+            .collect()
+    }
+}
+
+/// The points (as a matrix) and standardised values the likelihood is maximised on: all of
+/// them, or a random `hyper_points` (at least 2) of them, in their original order.
+fn likelihood_subset(
+    points: &[Vec<f32>],
+    values: &[f64],
+    dims: usize,
+    hyper_points: usize,
+    rng: &mut rand::rngs::StdRng,
+) -> (Array2<f64>, Array1<f64>) {
+    let n = points.len();
+    let (mean, std) = standardisation(values);
+    let mut rows: Vec<usize> = (0..n).collect();
+    if n > hyper_points.max(2) {
+        rows.shuffle(rng);
+        rows.truncate(hyper_points.max(2));
+        rows.sort_unstable();
+    }
+    let x = matrix(points, rows.iter().copied(), dims);
+    let y = Array1::from_iter(rows.iter().map(|&i| (values[i] - mean) / std));
+    (x, y)
+}
+
+/// Minimises the exact GP's negative log marginal likelihood on `(x, y)` over the log
+/// hyper-parameters inside `bounds`, from `init`: the best parameters, their negative log
+/// likelihood and the evaluations spent. [`BoError::Cancelled`] once `cancel` is set, so a
+/// cut-short search is never taken for a fit.
+fn maximise_likelihood(
+    x: &Array2<f64>,
+    y: &Array1<f64>,
+    init: &[f64],
+    bounds: &LogBounds,
+    max_iterations: usize,
+    cancel: &std::sync::atomic::AtomicBool,
+) -> Result<(Vec<f64>, f64, usize), BoError> {
+    let cancelled = || cancel.load(std::sync::atomic::Ordering::Relaxed);
+    let fitted = minimise_lbfgs(
+        |p| {
+            if cancelled() {
+                None
+            } else {
+                exact_nlml(x, y, p)
+            }
+        },
+        init,
+        &bounds.lo,
+        &bounds.hi,
+        max_iterations,
+    );
+    if cancelled() {
+        return Err(crate::jobs::Cancelled.into());
+    }
+    fitted.ok_or(BoError::InitialKernel)
+}
+
+/// The inducing points: distinct training points, in a random order (chosen by `rng`) when
+/// there are more than `inducing`, at most `inducing` (at least one) of them.
+fn inducing_points(
+    points: &[Vec<f32>],
+    inducing: usize,
+    rng: &mut rand::rngs::StdRng,
+) -> Vec<Vec<f32>> {
+    let n = points.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    if inducing < n {
+        order.shuffle(rng);
+    }
+    let mut seen = std::collections::HashSet::new();
+    order
+        .into_iter()
+        .filter(|&i| seen.insert(points[i].iter().map(|v| v.to_bits()).collect::<Vec<_>>()))
+        .take(inducing.max(1))
+        .map(|i| points[i].clone())
+        .collect()
+}
+
 impl Surrogate {
     /// Fits on (latent, value) pairs with at most `inducing` inducing points (all points when
     /// there are fewer), the random subsets chosen by `seed`; the other settings are
@@ -218,88 +358,27 @@ impl Surrogate {
         cancel: &std::sync::atomic::AtomicBool,
     ) -> Result<Self, BoError> {
         let dims = check(points, values)?;
-        let n = points.len();
-        let (mean, std) = standardisation(values);
-        let y_all: Vec<f64> = values.iter().map(|v| (v - mean) / std).collect();
         let mut rng = rand::rngs::StdRng::seed_from_u64(settings.seed);
-
-        // Scale of the latents: the initial isotropic lengthscale and the box around it.
-        let x_all = matrix(points, 0..n, dims);
-        let spread = x_all.var_axis(Axis(0), 0.0).sum().sqrt().max(1e-9);
-        let (lo_l, hi_l) = ((1e-3 * spread).ln(), (1e3 * spread).ln());
-        let mut lo = vec![lo_l; dims];
-        let mut hi = vec![hi_l; dims];
-        lo.extend([(1e-3f64).ln(), NOISE_FLOOR.ln()]);
-        hi.extend([(1e2f64).ln(), (10.0f64).ln()]);
-        let warm: Option<Vec<f64>> = warm.filter(|h| h.lengthscales.len() == dims).map(|h| {
-            h.lengthscales
-                .iter()
-                .map(|l| l.ln())
-                .chain([h.signal_variance.ln(), h.noise_variance.ln()])
-                .collect()
-        });
-        // Without a warm start: every lengthscale the latents' spread, s² = 1, σ² = 0.1.
-        let cold = || -> Vec<f64> {
-            std::iter::repeat_n(spread.ln(), dims)
-                .chain([0.0, (0.1f64).ln()])
-                .collect()
-        };
+        let spread = latent_spread(points, dims);
+        let start = starting_params(warm, dims, spread);
         let (params, log_likelihood, evaluations) = if settings.max_iterations == 0 {
             // Nothing to fit: the warm values as they are (`from_parts` checks them).
-            (warm.unwrap_or_else(cold), f64::NAN, 0)
+            (start, f64::NAN, 0)
         } else {
-            let init: Vec<f64> = warm
-                .unwrap_or_else(cold)
-                .iter()
-                .zip(lo.iter().zip(&hi))
-                .map(|(v, (l, h))| if v.is_finite() { v.clamp(*l, *h) } else { *l })
-                .collect();
-            let mut rows: Vec<usize> = (0..n).collect();
-            if n > settings.hyper_points.max(2) {
-                rows.shuffle(&mut rng);
-                rows.truncate(settings.hyper_points.max(2));
-                rows.sort_unstable();
-            }
-            let x = matrix(points, rows.iter().copied(), dims);
-            let y = Array1::from_iter(rows.iter().map(|&i| y_all[i]));
-            let cancelled = || cancel.load(std::sync::atomic::Ordering::Relaxed);
-            let fitted = minimise_lbfgs(
-                |p| {
-                    if cancelled() {
-                        None
-                    } else {
-                        exact_nlml(&x, &y, p)
-                    }
-                },
-                &init,
-                &lo,
-                &hi,
+            let bounds = LogBounds::around(spread, dims);
+            let (x, y) = likelihood_subset(points, values, dims, settings.hyper_points, &mut rng);
+            let (p, f, evaluations) = maximise_likelihood(
+                &x,
+                &y,
+                &bounds.clamp(&start),
+                &bounds,
                 settings.max_iterations,
-            );
-            if cancelled() {
-                return Err(crate::jobs::Cancelled.into());
-            }
-            let (p, f, evaluations) = fitted.ok_or(BoError::InitialKernel)?;
+                cancel,
+            )?;
             (p, -f, evaluations)
         };
-        let hyper = Hyperparameters {
-            lengthscales: params[..dims].iter().map(|v| v.exp()).collect(),
-            signal_variance: params[dims].exp(),
-            noise_variance: params[dims + 1].exp(),
-        };
-
-        // Inducing points: distinct training points, a random subset when there are more.
-        let mut order: Vec<usize> = (0..n).collect();
-        if settings.inducing < n {
-            order.shuffle(&mut rng);
-        }
-        let mut seen = std::collections::HashSet::new();
-        let inducing_rows: Vec<usize> = order
-            .into_iter()
-            .filter(|&i| seen.insert(points[i].iter().map(|v| v.to_bits()).collect::<Vec<_>>()))
-            .take(settings.inducing.max(1))
-            .collect();
-        let z: Vec<Vec<f32>> = inducing_rows.iter().map(|&i| points[i].clone()).collect();
+        let hyper = Hyperparameters::from_log_params(&params, dims);
+        let z = inducing_points(points, settings.inducing, &mut rng);
         let mut gp = Self::from_parts(points, values, &z, &hyper)?;
         gp.log_likelihood = log_likelihood;
         gp.evaluations = evaluations;
