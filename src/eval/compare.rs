@@ -181,52 +181,74 @@ fn row(
 
 /// The comparison table, figure by figure.
 pub fn rows(runs: &[RunFigures], settings: &SmoothnessSettings) -> Vec<FigureRow> {
-    let pct = |v: f64| format!("{:.2} %", v * 100.0);
-    let eval = |f: fn(&SavedEval) -> f64| move |r: &RunFigures| r.eval.as_ref().ok().map(f);
-    let ms = |v: Option<MeanStd>| v.map(|m| m.0);
-    let with_std = |v: Option<MeanStd>| v.map(|(m, s)| format!("{m:.3} ± {s:.3}"));
-    let mut out = vec![
+    generative_rows(runs)
+        .into_iter()
+        .chain(gp_rows(runs))
+        .chain(walk_rows(runs, settings))
+        .chain(neighbourhood_rows(runs, settings))
+        .collect()
+}
+
+/// A fraction as a percentage with two decimals.
+fn percent(v: f64) -> String {
+    format!("{:.2} %", v * 100.0)
+}
+
+/// A figure of the run's saved eval; missing where the run has none.
+fn from_eval(figure: fn(&SavedEval) -> f64) -> impl Fn(&RunFigures) -> Option<f64> {
+    move |r: &RunFigures| r.eval.as_ref().ok().map(figure)
+}
+
+/// The Table-I rows, read from each run's saved eval.
+fn generative_rows(runs: &[RunFigures]) -> [FigureRow; 5] {
+    [
         row(
             "reconstruction (mean z)",
             "test cells decoded exactly from their latent mean (Table I, as published)",
             Better::Higher,
             runs,
-            eval(|e| e.metrics.reconstruction_accuracy_mean),
-            pct,
+            from_eval(|e| e.metrics.reconstruction_accuracy_mean),
+            percent,
         ),
         row(
             "reconstruction (sampled z)",
             "the same from 10 samples around the mean × 10 decodings (reference protocol)",
             Better::Higher,
             runs,
-            eval(|e| e.metrics.reconstruction_accuracy),
-            pct,
+            from_eval(|e| e.metrics.reconstruction_accuracy),
+            percent,
         ),
         row(
             "validity",
             "prior samples that decode to a valid cell of the space",
             Better::Higher,
             runs,
-            eval(|e| e.metrics.validity),
-            pct,
+            from_eval(|e| e.metrics.validity),
+            percent,
         ),
         row(
             "uniqueness",
             "distinct cells among the valid prior decodings",
             Better::Higher,
             runs,
-            eval(|e| e.metrics.uniqueness),
-            pct,
+            from_eval(|e| e.metrics.uniqueness),
+            percent,
         ),
         row(
             "novelty",
             "valid prior decodings that are not training cells",
             Better::Higher,
             runs,
-            eval(|e| e.metrics.novelty),
-            pct,
+            from_eval(|e| e.metrics.novelty),
+            percent,
         ),
-    ];
+    ]
+}
+
+/// The sparse GP's rows: ranked by the mean over seeds, shown as mean ± std.
+fn gp_rows(runs: &[RunFigures]) -> [FigureRow; 2] {
+    let ms = |v: Option<MeanStd>| v.map(|m| m.0);
+    let with_std = |v: Option<MeanStd>| v.map(|(m, s)| format!("{m:.3} ± {s:.3}"));
     let mut gp_rmse = row(
         "GP RMSE",
         "sparse GP on the latent means, test RMSE in training-accuracy std (mean ± std over seeds)",
@@ -251,10 +273,12 @@ pub fn rows(runs: &[RunFigures], settings: &SmoothnessSettings) -> Vec<FigureRow
             gp_r.values[i] = s;
         }
     }
-    out.push(gp_rmse);
-    out.push(gp_r);
-    let s = settings;
-    out.extend([
+    [gp_rmse, gp_r]
+}
+
+/// The rows of the great-circle walks through the latent space.
+fn walk_rows(runs: &[RunFigures], s: &SmoothnessSettings) -> [FigureRow; 2] {
+    [
         row(
             "walk: edit distance per step",
             &format!(
@@ -273,8 +297,14 @@ pub fn rows(runs: &[RunFigures], settings: &SmoothnessSettings) -> Vec<FigureRow
             Better::Higher,
             runs,
             |r| Some(r.smoothness.walks.walk_valid),
-            pct,
+            percent,
         ),
+    ]
+}
+
+/// The rows of the latent neighbourhoods, each baseline right below the row it is read against.
+fn neighbourhood_rows(runs: &[RunFigures], s: &SmoothnessSettings) -> [FigureRow; 5] {
+    [
         row(
             &format!("neighbours within edit distance {}", s.within),
             &format!(
@@ -285,7 +315,7 @@ pub fn rows(runs: &[RunFigures], settings: &SmoothnessSettings) -> Vec<FigureRow
             Better::Higher,
             runs,
             |r| Some(r.smoothness.neighbours.neighbours_within),
-            pct,
+            percent,
         ),
         row(
             "neighbours: edit distance",
@@ -326,8 +356,7 @@ pub fn rows(runs: &[RunFigures], settings: &SmoothnessSettings) -> Vec<FigureRow
             |r| r.smoothness.neighbours.random_accuracy_gap,
             |v| format!("{v:.3}"),
         ),
-    ]);
-    out
+    ]
 }
 
 /// The table as Markdown: one column per run, the best value of a row in bold, and what each

@@ -36,9 +36,40 @@ pub fn tsne_2d_from(
     start: Option<&[[f32; 2]]>,
     perplexity: f32,
     epochs: usize,
-    mut progress: impl FnMut(usize, usize),
+    progress: impl FnMut(usize, usize),
     cancel: &AtomicBool,
 ) -> Result<Vec<(f32, f32)>, ExploreError> {
+    check_tsne_inputs(points, perplexity, epochs)?;
+    let n = points.len();
+    // bhtsne asks for 3 * perplexity < n - 1.
+    let perplexity = perplexity.min(((n - 2) as f32 / 3.0).max(1.0));
+    let initial = initial_embedding(points, start)?;
+    let neighbours = exact_neighbours(points, (3.0 * perplexity) as usize, cancel)?;
+    crate::jobs::check(cancel)?;
+    // The early-exaggeration and momentum phases last a quarter of the run, at most the
+    // original 250 epochs.
+    let phase = if start.is_some() {
+        1
+    } else {
+        (epochs / 4).clamp(1, 250)
+    };
+    BhtsneRun {
+        perplexity,
+        epochs,
+        phase,
+        initial,
+        neighbours,
+    }
+    .run(points, progress, cancel)
+}
+
+/// Refuses what t-SNE cannot map: fewer than 4 points, a perplexity that is not positive, no
+/// epochs, or a point of another length than the first or with a non-finite value.
+fn check_tsne_inputs(
+    points: &[Vec<f32>],
+    perplexity: f32,
+    epochs: usize,
+) -> Result<(), ExploreError> {
     let n = points.len();
     if n < 4 {
         return Err(ExploreError::TsneTooFew { points: n });
@@ -56,8 +87,17 @@ pub fn tsne_2d_from(
     {
         return Err(ExploreError::TsnePoint { index, dims });
     }
-    // bhtsne asks for 3 * perplexity < n - 1.
-    let perplexity = perplexity.min(((n - 2) as f32 / 3.0).max(1.0));
+    Ok(())
+}
+
+/// The layout t-SNE starts from, as bhtsne takes it (x and y of each point in turn): `start`
+/// as it is, or else the PCA plane shrunk to a tiny spread. Fails when `start` has another
+/// count than `points`.
+fn initial_embedding(
+    points: &[Vec<f32>],
+    start: Option<&[[f32; 2]]>,
+) -> Result<Vec<f32>, ExploreError> {
+    let n = points.len();
     let init: Vec<(f64, f64)> = match start {
         Some(xy) if xy.len() == n => xy.iter().map(|p| (p[0] as f64, p[1] as f64)).collect(),
         Some(xy) => {
@@ -72,7 +112,7 @@ pub fn tsne_2d_from(
         }
     };
     // From PCA: shrunk to a tiny spread, as t-SNE starts. From an earlier map: kept as it is,
-    // and without the early exaggeration (below) that would pull its layout apart.
+    // and without the early exaggeration (`tsne_2d_from`) that would pull its layout apart.
     let shrink = if start.is_some() {
         1.0
     } else {
@@ -80,40 +120,62 @@ pub fn tsne_2d_from(
             .sqrt()
             .max(1e-12)
     };
-    let initial: Vec<f32> = init
+    Ok(init
         .iter()
         .flat_map(|&(x, y)| [(x * shrink) as f32, (y * shrink) as f32])
-        .collect();
-    let neighbours = exact_neighbours(points, (3.0 * perplexity) as usize, cancel)?;
-    crate::jobs::check(cancel)?;
-    let rows: Vec<&[f32]> = points.iter().map(|p| p.as_slice()).collect();
-    // The early-exaggeration and momentum phases last a quarter of the run, at most the
-    // original 250 epochs.
-    let phase = if start.is_some() {
-        1
-    } else {
-        (epochs / 4).clamp(1, 250)
-    };
-    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let mut tsne: tSNE<f32, &[f32]> = tSNE::new(&rows);
-        tsne.perplexity(perplexity)
-            .epochs(epochs)
-            .stop_lying_epoch(phase)
-            .momentum_switch_epoch(phase)
-            .initial_embedding(initial)
-            .epoch_callback(move |epoch, _| {
-                if cancel.load(Ordering::Relaxed) {
-                    std::panic::resume_unwind(Box::new(TsneCancelled));
-                }
-                progress(epoch, epochs)
-            })
-            .barnes_hut_with_neighbors(0.5, &neighbours);
-        tsne.embedding()
-    }));
-    match run {
-        Ok(flat) => Ok(flat.chunks(2).map(|c| (c[0], c[1])).collect()),
-        Err(payload) if payload.is::<TsneCancelled>() => Err(crate::jobs::Cancelled.into()),
-        Err(payload) => std::panic::resume_unwind(payload),
+        .collect())
+}
+
+/// One bhtsne run, set up: its schedule, its start and its points' neighbours.
+struct BhtsneRun {
+    perplexity: f32,
+    epochs: usize,
+    /// Epochs of early exaggeration and of low momentum.
+    phase: usize,
+    /// From [`initial_embedding`].
+    initial: Vec<f32>,
+    /// From [`exact_neighbours`].
+    neighbours: Vec<Vec<Neighbor<f32>>>,
+}
+
+impl BhtsneRun {
+    /// The map of `points`. `progress` gets (epoch, epochs); once `cancel` is set, the next
+    /// epoch unwinds out of bhtsne's loop and this returns `Cancelled`. Other panics go on.
+    fn run(
+        self,
+        points: &[Vec<f32>],
+        mut progress: impl FnMut(usize, usize),
+        cancel: &AtomicBool,
+    ) -> Result<Vec<(f32, f32)>, ExploreError> {
+        let Self {
+            perplexity,
+            epochs,
+            phase,
+            initial,
+            neighbours,
+        } = self;
+        let rows: Vec<&[f32]> = points.iter().map(|p| p.as_slice()).collect();
+        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut tsne: tSNE<f32, &[f32]> = tSNE::new(&rows);
+            tsne.perplexity(perplexity)
+                .epochs(epochs)
+                .stop_lying_epoch(phase)
+                .momentum_switch_epoch(phase)
+                .initial_embedding(initial)
+                .epoch_callback(move |epoch, _| {
+                    if cancel.load(Ordering::Relaxed) {
+                        std::panic::resume_unwind(Box::new(TsneCancelled));
+                    }
+                    progress(epoch, epochs)
+                })
+                .barnes_hut_with_neighbors(0.5, &neighbours);
+            tsne.embedding()
+        }));
+        match run {
+            Ok(flat) => Ok(flat.chunks(2).map(|c| (c[0], c[1])).collect()),
+            Err(payload) if payload.is::<TsneCancelled>() => Err(crate::jobs::Cancelled.into()),
+            Err(payload) => std::panic::resume_unwind(payload),
+        }
     }
 }
 
@@ -186,6 +248,41 @@ pub fn place_on_map(
     perplexity: f32,
     cancel: &AtomicBool,
 ) -> Result<Vec<[f32; 2]>, ExploreError> {
+    check_map_inputs(latents, embedding, new)?;
+    let n = latents.len();
+    let k = ((3.0 * perplexity.max(1.0)) as usize).clamp(1, n - 1);
+    let stride = n.div_ceil(20_000);
+    let normaliser: Vec<[f32; 2]> = embedding.iter().step_by(stride).copied().collect();
+    let scale = stride as f64;
+    let mut out = Vec::with_capacity(new.len());
+    for z in new {
+        crate::jobs::check(cancel)?;
+        let nearest = nearest_latents(latents, z, k);
+        let placement = Placement {
+            p: affinities(
+                &nearest.iter().map(|x| x.0).collect::<Vec<_>>(),
+                perplexity as f64,
+            ),
+            neighbours: nearest
+                .iter()
+                .map(|&(_, j)| [embedding[j][0] as f64, embedding[j][1] as f64])
+                .collect(),
+            normaliser: &normaliser,
+            scale,
+        };
+        let y = placement.descend(placement.start());
+        out.push([y[0] as f32, y[1] as f32]);
+    }
+    Ok(out)
+}
+
+/// Refuses a map whose latents and positions differ in count or number fewer than 4, and a
+/// new point of another length than the latents or with a non-finite value.
+fn check_map_inputs(
+    latents: &[Vec<f32>],
+    embedding: &[[f32; 2]],
+    new: &[Vec<f32>],
+) -> Result<(), ExploreError> {
     let n = latents.len();
     if n != embedding.len() || n < 4 {
         return Err(ExploreError::MapSizes {
@@ -200,70 +297,86 @@ pub fn place_on_map(
     {
         return Err(ExploreError::NewPoint { index, dims });
     }
-    let k = ((3.0 * perplexity.max(1.0)) as usize).clamp(1, n - 1);
-    let stride = n.div_ceil(20_000);
-    let normaliser: Vec<[f32; 2]> = embedding.iter().step_by(stride).copied().collect();
-    let scale = stride as f64;
-    let mut out = Vec::with_capacity(new.len());
-    for z in new {
-        crate::jobs::check(cancel)?;
-        // Nearest latent neighbours.
-        let mut d2: Vec<(f64, usize)> = latents
+    Ok(())
+}
+
+/// The `k` latents nearest to `z` (1 ≤ `k` < their count), as (squared distance, index), in
+/// no particular order.
+fn nearest_latents(latents: &[Vec<f32>], z: &[f32], k: usize) -> Vec<(f64, usize)> {
+    let mut d2: Vec<(f64, usize)> = latents
+        .iter()
+        .enumerate()
+        .map(|(j, l)| {
+            let d: f64 = l.iter().zip(z).map(|(a, b)| ((a - b) as f64).powi(2)).sum();
+            (d, j)
+        })
+        .collect();
+    d2.select_nth_unstable_by(k - 1, |a, b| a.0.total_cmp(&b.0));
+    d2.truncate(k);
+    d2
+}
+
+/// One new point's share of KL(P || Q) on the map, every mapped point held fixed:
+/// C(y) = sum_j p_j log(1 + |y - y_j|^2) + log Z(y).
+struct Placement<'a> {
+    /// Map positions of the point's nearest latent neighbours.
+    neighbours: Vec<[f64; 2]>,
+    /// Its affinities to them, summing to 1.
+    p: Vec<f64>,
+    /// The mapped points Z(y) sums over, each standing for `scale` of them.
+    normaliser: &'a [[f32; 2]],
+    scale: f64,
+}
+
+impl Placement<'_> {
+    /// Where the point starts: its neighbours' affinity-weighted mean position.
+    fn start(&self) -> [f64; 2] {
+        self.neighbours
             .iter()
-            .enumerate()
-            .map(|(j, l)| {
-                let d: f64 = l.iter().zip(z).map(|(a, b)| ((a - b) as f64).powi(2)).sum();
-                (d, j)
+            .zip(&self.p)
+            .fold([0.0, 0.0], |acc, (q, w)| {
+                [acc[0] + w * q[0], acc[1] + w * q[1]]
             })
-            .collect();
-        d2.select_nth_unstable_by(k - 1, |a, b| a.0.total_cmp(&b.0));
-        d2.truncate(k);
-        let p = affinities(
-            &d2.iter().map(|x| x.0).collect::<Vec<_>>(),
-            perplexity as f64,
-        );
-        let neighbours: Vec<[f64; 2]> = d2
+    }
+
+    /// C(y) and its gradient.
+    fn cost_and_grad(&self, y: [f64; 2]) -> (f64, [f64; 2]) {
+        let (mut z_sum, mut rep) = (0.0f64, [0.0f64; 2]);
+        for q in self.normaliser {
+            let (dx, dy) = (y[0] - q[0] as f64, y[1] - q[1] as f64);
+            let t = 1.0 / (1.0 + dx * dx + dy * dy);
+            z_sum += t;
+            rep[0] += t * t * dx;
+            rep[1] += t * t * dy;
+        }
+        let (mut cost, mut grad) = ((z_sum * self.scale).ln(), [0.0f64; 2]);
+        for (q, w) in self.neighbours.iter().zip(&self.p) {
+            let (dx, dy) = (y[0] - q[0], y[1] - q[1]);
+            let d2 = dx * dx + dy * dy;
+            cost += w * d2.ln_1p();
+            grad[0] += 2.0 * w * dx / (1.0 + d2);
+            grad[1] += 2.0 * w * dy / (1.0 + d2);
+        }
+        grad[0] -= 2.0 * rep[0] / z_sum;
+        grad[1] -= 2.0 * rep[1] / z_sum;
+        (cost, grad)
+    }
+
+    /// The point after at most 100 descent steps on C from `y`, with a step that grows while
+    /// it lowers C and halves when it does not, so that it suits a map of any scale.
+    fn descend(&self, mut y: [f64; 2]) -> [f64; 2] {
+        let spread = self
+            .neighbours
             .iter()
-            .map(|&(_, j)| [embedding[j][0] as f64, embedding[j][1] as f64])
-            .collect();
-        let mut y = neighbours.iter().zip(&p).fold([0.0, 0.0], |acc, (q, w)| {
-            [acc[0] + w * q[0], acc[1] + w * q[1]]
-        });
-        // Descent on this point's share of KL(P || Q), the mapped points fixed:
-        // C(y) = sum_j p_j log(1 + |y - y_j|^2) + log Z(y), with a step that grows while it
-        // lowers C and halves when it does not, so that it suits a map of any scale.
-        let cost_and_grad = |y: [f64; 2]| {
-            let (mut z_sum, mut rep) = (0.0f64, [0.0f64; 2]);
-            for q in &normaliser {
-                let (dx, dy) = (y[0] - q[0] as f64, y[1] - q[1] as f64);
-                let t = 1.0 / (1.0 + dx * dx + dy * dy);
-                z_sum += t;
-                rep[0] += t * t * dx;
-                rep[1] += t * t * dy;
-            }
-            let (mut cost, mut grad) = ((z_sum * scale).ln(), [0.0f64; 2]);
-            for (q, w) in neighbours.iter().zip(&p) {
-                let (dx, dy) = (y[0] - q[0], y[1] - q[1]);
-                let d2 = dx * dx + dy * dy;
-                cost += w * d2.ln_1p();
-                grad[0] += 2.0 * w * dx / (1.0 + d2);
-                grad[1] += 2.0 * w * dy / (1.0 + d2);
-            }
-            grad[0] -= 2.0 * rep[0] / z_sum;
-            grad[1] -= 2.0 * rep[1] / z_sum;
-            (cost, grad)
-        };
-        let spread = neighbours
-            .iter()
-            .zip(&p)
+            .zip(&self.p)
             .map(|(q, w)| w * ((y[0] - q[0]).powi(2) + (y[1] - q[1]).powi(2)))
             .sum::<f64>()
             .max(1e-12);
         let mut rate = spread;
-        let (mut cost, mut grad) = cost_and_grad(y);
+        let (mut cost, mut grad) = self.cost_and_grad(y);
         for _ in 0..100 {
             let trial = [y[0] - rate * grad[0], y[1] - rate * grad[1]];
-            let (c, g) = cost_and_grad(trial);
+            let (c, g) = self.cost_and_grad(trial);
             if c < cost {
                 (y, cost, grad) = (trial, c, g);
                 rate *= 1.5;
@@ -274,9 +387,8 @@ pub fn place_on_map(
                 }
             }
         }
-        out.push([y[0] as f32, y[1] as f32]);
+        y
     }
-    Ok(out)
 }
 
 /// Affinities of one point to its neighbours at squared distances `d2`: a Gaussian whose

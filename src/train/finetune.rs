@@ -211,81 +211,31 @@ pub fn finetune(
     progress: &(dyn Fn(usize, f64) + Sync),
 ) -> Result<(Predictor, FinetuneOutcome), TrainError> {
     let started = std::time::Instant::now();
-    if config.labels == 0 || config.epochs == 0 || config.batch_size == 0 {
-        return Err(TrainError::FinetuneZero);
-    }
-    if !(0.0..1.0).contains(&config.vae_weight) {
-        return Err(TrainError::VaeWeight {
-            weight: config.vae_weight,
-        });
-    }
-    let mut pool = labelled.train.clone();
-    pool.shuffle(&mut rand::rngs::StdRng::seed_from_u64(seed));
-    pool.truncate(config.labels);
-    if pool.is_empty() {
-        return Err(TrainError::NoLabelledCells { split: "training" });
-    }
-    if labelled.test.is_empty() {
-        return Err(TrainError::NoLabelledCells { split: "test" });
-    }
+    check_config(config)?;
+    let pool = draw_training_cells(labelled, config.labels, seed)?;
     let device = train_device.clone().without_autodiff();
+    let run = FinetuneRun {
+        train_device,
+        vae_config,
+        config,
+        seed,
+        cancel,
+        nodes: space.max_nodes(),
+        latent: predictor.vae.latent(),
+    };
     let mut optimizer = AdamConfig::new().init();
     let mut lr = config.learning_rate;
-    let (mut best, mut bad) = (f64::INFINITY, 0usize);
+    let mut plateau = Plateau::default();
     let mut epoch_losses = Vec::with_capacity(config.epochs);
     let mut train_mse = f64::NAN;
-    let latent = predictor.vae.latent();
-    let nodes = space.max_nodes();
     for epoch in 0..config.epochs {
-        let mut order = pool.clone();
-        order.shuffle(&mut rand::rngs::StdRng::seed_from_u64(
-            crate::model::noise::piece_seed(seed, epoch as u64),
-        ));
-        let mut noise = Noise::seeded(crate::model::noise::piece_seed(seed ^ 0xf1e7, epoch as u64));
-        let (mut loss_sum, mut se_sum) = (0.0, 0.0);
-        for batch in order.chunks(config.batch_size) {
-            crate::jobs::check(cancel)?;
-            let cells: Vec<&Cell> = batch.iter().map(|(c, _)| *c).collect();
-            let targets: Vec<f32> = batch.iter().map(|(_, t)| *t).collect();
-            let n = cells.len();
-            let graphs = GraphBatch::new(&cells, nodes, train_device);
-            let targets = Tensor::<1>::from_data(TensorData::new(targets, [n]), train_device);
-            let eps = noise.normal([n, latent], train_device);
-            let parts = predictor.loss(
-                &graphs,
-                targets,
-                eps,
-                config.vae_weight,
-                vae_config.kl_weight,
-                vae_config.noise_scale,
-            );
-            let loss = parts.total.clone().into_scalar::<f32>() as f64;
-            let se = parts.squared_error.clone().into_scalar::<f32>() as f64;
-            if !loss.is_finite() {
-                return Err(TrainError::FinetuneDiverged {
-                    loss,
-                    epoch,
-                    learning_rate: lr,
-                });
-            }
-            loss_sum += loss * n as f64;
-            se_sum += se * n as f64;
-            let grads = GradientsParams::from_grads(parts.total.backward(), &predictor);
-            predictor = optimizer.step(lr, predictor, grads);
-        }
-        let mean = loss_sum / pool.len() as f64;
-        train_mse = se_sum / pool.len() as f64;
+        let (stepped, sums) = run.epoch(predictor, &mut optimizer, &pool, epoch, lr)?;
+        predictor = stepped;
+        let mean = sums.loss / pool.len() as f64;
+        train_mse = sums.squared_error / pool.len() as f64;
         epoch_losses.push(mean);
         progress(epoch, mean);
-        if mean < best {
-            (best, bad) = (mean, 0);
-        } else {
-            bad += 1;
-            if bad > config.plateau_patience {
-                lr *= config.plateau_factor;
-                bad = 0;
-            }
-        }
+        lr = plateau.next_rate(mean, lr, config);
     }
     let trained = predictor.valid();
     let (test_mse, test_pearson) = score(&trained, &labelled.test, space, &device, cancel)?;
@@ -302,6 +252,147 @@ pub fn finetune(
             seconds: started.elapsed().as_secs_f64(),
         },
     ))
+}
+
+/// Refuses settings that cannot train: no labels, epochs or batch, or a VAE share of the
+/// loss outside `0..1`.
+fn check_config(config: &FinetuneConfig) -> Result<(), TrainError> {
+    if config.labels == 0 || config.epochs == 0 || config.batch_size == 0 {
+        return Err(TrainError::FinetuneZero);
+    }
+    if !(0.0..1.0).contains(&config.vae_weight) {
+        return Err(TrainError::VaeWeight {
+            weight: config.vae_weight,
+        });
+    }
+    Ok(())
+}
+
+/// The labelled training cells one run trains on: `labels` of them, drawn by `seed`. Fails
+/// when either side of the split has no labelled cell.
+fn draw_training_cells<'a>(
+    labelled: &LabelledCells<'a>,
+    labels: usize,
+    seed: u64,
+) -> Result<Vec<(&'a Cell, f32)>, TrainError> {
+    let mut pool = labelled.train.clone();
+    pool.shuffle(&mut rand::rngs::StdRng::seed_from_u64(seed));
+    pool.truncate(labels);
+    if pool.is_empty() {
+        return Err(TrainError::NoLabelledCells { split: "training" });
+    }
+    if labelled.test.is_empty() {
+        return Err(TrainError::NoLabelledCells { split: "test" });
+    }
+    Ok(pool)
+}
+
+/// ReduceLROnPlateau on the epoch's mean loss.
+struct Plateau {
+    best: f64,
+    /// Epochs since the loss last improved (since the last cut).
+    bad: usize,
+}
+
+impl Default for Plateau {
+    fn default() -> Self {
+        Self {
+            best: f64::INFINITY,
+            bad: 0,
+        }
+    }
+}
+
+impl Plateau {
+    /// The learning rate for the next epoch after one with mean loss `mean` at rate `lr`:
+    /// cut by `plateau_factor` once the loss has not improved for more than
+    /// `plateau_patience` epochs.
+    fn next_rate(&mut self, mean: f64, lr: f64, config: &FinetuneConfig) -> f64 {
+        if mean < self.best {
+            (self.best, self.bad) = (mean, 0);
+        } else {
+            self.bad += 1;
+            if self.bad > config.plateau_patience {
+                self.bad = 0;
+                return lr * config.plateau_factor;
+            }
+        }
+        lr
+    }
+}
+
+/// Summed over an epoch's cells: the fine-tuning loss and the squared error alone.
+struct EpochSums {
+    loss: f64,
+    squared_error: f64,
+}
+
+/// What every epoch of one fine-tuning run shares.
+struct FinetuneRun<'a> {
+    train_device: &'a Device,
+    vae_config: &'a VaeConfig,
+    config: &'a FinetuneConfig,
+    seed: u64,
+    cancel: &'a AtomicBool,
+    /// Nodes per graph of the space.
+    nodes: usize,
+    latent: usize,
+}
+
+impl FinetuneRun<'_> {
+    /// One epoch over `pool`, in an order and with noise drawn from the run's seed and the
+    /// epoch: the predictor after one optimizer step per batch, and the epoch's sums. Fails
+    /// on cancel and when the loss stops being finite.
+    fn epoch(
+        &self,
+        mut predictor: Predictor,
+        optimizer: &mut burn::optim::ModuleOptimizer,
+        pool: &[(&Cell, f32)],
+        epoch: usize,
+        lr: f64,
+    ) -> Result<(Predictor, EpochSums), TrainError> {
+        let (seed, device) = (self.seed, self.train_device);
+        let mut order = pool.to_vec();
+        order.shuffle(&mut rand::rngs::StdRng::seed_from_u64(
+            crate::model::noise::piece_seed(seed, epoch as u64),
+        ));
+        let mut noise = Noise::seeded(crate::model::noise::piece_seed(seed ^ 0xf1e7, epoch as u64));
+        let mut sums = EpochSums {
+            loss: 0.0,
+            squared_error: 0.0,
+        };
+        for batch in order.chunks(self.config.batch_size) {
+            crate::jobs::check(self.cancel)?;
+            let cells: Vec<&Cell> = batch.iter().map(|(c, _)| *c).collect();
+            let targets: Vec<f32> = batch.iter().map(|(_, t)| *t).collect();
+            let n = cells.len();
+            let graphs = GraphBatch::new(&cells, self.nodes, device);
+            let targets = Tensor::<1>::from_data(TensorData::new(targets, [n]), device);
+            let eps = noise.normal([n, self.latent], device);
+            let parts = predictor.loss(
+                &graphs,
+                targets,
+                eps,
+                self.config.vae_weight,
+                self.vae_config.kl_weight,
+                self.vae_config.noise_scale,
+            );
+            let loss = parts.total.clone().into_scalar::<f32>() as f64;
+            let se = parts.squared_error.clone().into_scalar::<f32>() as f64;
+            if !loss.is_finite() {
+                return Err(TrainError::FinetuneDiverged {
+                    loss,
+                    epoch,
+                    learning_rate: lr,
+                });
+            }
+            sums.loss += loss * n as f64;
+            sums.squared_error += se * n as f64;
+            let grads = GradientsParams::from_grads(parts.total.backward(), &predictor);
+            predictor = optimizer.step(lr, predictor, grads);
+        }
+        Ok((predictor, sums))
+    }
 }
 
 /// Writes a predictor folder (created if needed): weights first, under a temporary name,
