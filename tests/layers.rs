@@ -251,3 +251,220 @@ fn the_check_finds_upward_imports() {
     }
     assert_eq!(arrows.len(), expect.len(), "{arrows:#?}");
 }
+
+/// The longest a library function may be (ARCHITECTURE.md): beyond it, a function holds more
+/// than one stage and a reader cannot see it whole.
+const MAX_FUNCTION_LINES: usize = 80;
+
+/// The source text with comments, strings and character literals blanked (newlines kept), so
+/// that braces are counted from code only. A `'` starts a character literal only when one
+/// character (or an escape) and a closing `'` follow; otherwise it is a lifetime.
+fn code_only(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let blank = |c: char| if c == '\n' { '\n' } else { ' ' };
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        if c == '/' && next == Some('/') {
+            while i < chars.len() && chars[i] != '\n' {
+                out.push(' ');
+                i += 1;
+            }
+        } else if c == '/' && next == Some('*') {
+            let mut depth = 0;
+            while i < chars.len() {
+                if chars[i] == '/' && chars.get(i + 1) == Some(&'*') {
+                    depth += 1;
+                    out.push_str("  ");
+                    i += 2;
+                } else if chars[i] == '*' && chars.get(i + 1) == Some(&'/') {
+                    depth -= 1;
+                    out.push_str("  ");
+                    i += 2;
+                    if depth == 0 {
+                        break;
+                    }
+                } else {
+                    out.push(blank(chars[i]));
+                    i += 1;
+                }
+            }
+        } else if c == 'r' && (next == Some('"') || next == Some('#')) && {
+            let hashes = chars[i + 1..].iter().take_while(|&&h| h == '#').count();
+            chars.get(i + 1 + hashes) == Some(&'"')
+        } {
+            let hashes = chars[i + 1..].iter().take_while(|&&h| h == '#').count();
+            let close: String = std::iter::once('"')
+                .chain(std::iter::repeat_n('#', hashes))
+                .collect();
+            let body_start = i + hashes + 2;
+            let rest: String = chars[body_start..].iter().collect();
+            let len = rest.find(&close).map_or(rest.chars().count(), |at| {
+                rest[..at].chars().count() + close.len()
+            });
+            for &ch in &chars[i..(body_start + len).min(chars.len())] {
+                out.push(blank(ch));
+            }
+            i = body_start + len;
+        } else if c == '"' {
+            out.push(' ');
+            i += 1;
+            while i < chars.len() && chars[i] != '"' {
+                let step = if chars[i] == '\\' { 2 } else { 1 };
+                for &ch in &chars[i..(i + step).min(chars.len())] {
+                    out.push(blank(ch));
+                }
+                i += step;
+            }
+            out.push(' ');
+            i += 1;
+        } else if c == '\'' {
+            let literal = match next {
+                Some('\\') => chars[i + 2..]
+                    .iter()
+                    .position(|&ch| ch == '\'')
+                    .map(|at| at + 3),
+                Some(_) if chars.get(i + 2) == Some(&'\'') => Some(3),
+                _ => None,
+            };
+            let len = literal.unwrap_or(1);
+            for &ch in &chars[i..(i + len).min(chars.len())] {
+                out.push(if literal.is_some() { blank(ch) } else { ch });
+            }
+            i += len;
+        } else {
+            out.push(c);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Every function in `text` with its name, first line and length in lines (the `fn` line to
+/// the closing brace); declarations without a body are left out.
+fn function_lengths(text: &str) -> Vec<(String, usize, usize)> {
+    let code = code_only(text);
+    let bytes = code.as_bytes();
+    let line_at = |at: usize| code[..at].matches('\n').count() + 1;
+    let mut out = Vec::new();
+    let mut search = 0;
+    while let Some(found) = code[search..].find("fn ") {
+        let at = search + found;
+        search = at + 3;
+        let word_start =
+            at == 0 || !(bytes[at - 1].is_ascii_alphanumeric() || bytes[at - 1] == b'_');
+        let name: String = code[at + 3..]
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        if !word_start || name.is_empty() {
+            continue;
+        }
+        // The body starts at the first `{` outside the signature's brackets; a `;` first means
+        // a declaration.
+        let mut depth = 0i32;
+        let mut body = None;
+        for (offset, b) in bytes[at..].iter().enumerate() {
+            match b {
+                b'(' | b'[' => depth += 1,
+                b')' | b']' => depth -= 1,
+                b';' if depth == 0 => break,
+                b'{' if depth == 0 => {
+                    body = Some(at + offset);
+                    break;
+                }
+                _ => {}
+            }
+        }
+        let Some(open) = body else { continue };
+        let mut braces = 0i32;
+        for (offset, b) in bytes[open..].iter().enumerate() {
+            match b {
+                b'{' => braces += 1,
+                b'}' => braces -= 1,
+                _ => {}
+            }
+            if braces == 0 {
+                let first = line_at(at);
+                out.push((name, first, line_at(open + offset) - first + 1));
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// Every library function (outside `cli/` and `gui/`, the edges) longer than the limit, as
+/// "file:line: name is N lines".
+fn long_functions(src: &Path) -> Vec<String> {
+    let mut files = Vec::new();
+    rust_files(src, &mut files);
+    files.sort();
+    let mut found = Vec::new();
+    for file in &files {
+        let module = module_of(file, src);
+        if matches!(module.first().map(String::as_str), Some("cli" | "gui")) {
+            continue;
+        }
+        let text = std::fs::read_to_string(file).unwrap();
+        for (name, line, len) in function_lengths(&text) {
+            if len > MAX_FUNCTION_LINES {
+                found.push(format!("{}:{line}: {name} is {len} lines", file.display()));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn no_library_function_is_longer_than_the_limit() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let long = long_functions(&src);
+    assert!(
+        long.is_empty(),
+        "library functions over {MAX_FUNCTION_LINES} lines (ARCHITECTURE.md: split them into \
+         their stages):\n{}",
+        long.join("\n")
+    );
+}
+
+/// The length check measures what it should: braces in strings, raw strings, characters and
+/// comments do not count, lifetimes are not characters, a declaration has no body, and a
+/// function one line over the limit is found while one at the limit is not.
+#[test]
+fn the_length_check_counts_lines_of_code_bodies() {
+    let body = |lines: usize| "    let x = 1;\n".repeat(lines - 2);
+    let text = format!(
+        "trait T {{ fn declared(&self); }}\n\
+         fn at_limit<'a>(s: &'a str) -> [u8; 2] {{\n{}}}\n\
+         pub(crate) fn over() {{\n    let s = \"}}{{\"; let c = '}}'; let r = r#\"{{\"#;\n    // }}\n{}}}\n\
+         fn after() {{ /* {{ */ }}\n",
+        body(MAX_FUNCTION_LINES),
+        body(MAX_FUNCTION_LINES),
+    );
+    let found = function_lengths(&text);
+    let names: Vec<(&str, usize)> = found.iter().map(|(n, _, l)| (n.as_str(), *l)).collect();
+    assert_eq!(
+        names,
+        [
+            ("at_limit", MAX_FUNCTION_LINES),
+            ("over", MAX_FUNCTION_LINES + 2),
+            ("after", 1)
+        ],
+        "{found:#?}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("model")).unwrap();
+    std::fs::create_dir_all(dir.path().join("cli")).unwrap();
+    std::fs::write(dir.path().join("model/long.rs"), &text).unwrap();
+    std::fs::write(dir.path().join("cli/long.rs"), &text).unwrap();
+    let long = long_functions(dir.path());
+    assert_eq!(long.len(), 1, "{long:#?}");
+    assert!(
+        long[0].ends_with("long.rs:82: over is 82 lines"),
+        "{long:#?}"
+    );
+}
