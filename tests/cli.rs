@@ -215,6 +215,21 @@ fn train_then_eval_a_tiny_run() {
         let v = metrics[key].as_f64().unwrap();
         assert!((0.0..=1.0).contains(&v), "{key} = {v}");
     }
+    // Every invalid prior decoding is counted under the rule it breaks, most frequent first.
+    let reasons = metrics["invalid"].as_array().unwrap();
+    let counts: Vec<u64> = reasons
+        .iter()
+        .map(|r| r["count"].as_u64().unwrap())
+        .collect();
+    let invalid = (8.0 * (1.0 - metrics["validity"].as_f64().unwrap())).round() as u64;
+    assert_eq!(counts.iter().sum::<u64>(), invalid, "{reasons:?}");
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]), "{reasons:?}");
+    assert!(
+        reasons
+            .iter()
+            .all(|r| !r["reason"].as_str().unwrap().is_empty()),
+        "{reasons:?}"
+    );
     // The figures are kept in the run folder, naming the weights they measured.
     let kept: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("run/eval.json")).unwrap())

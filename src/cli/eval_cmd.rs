@@ -144,5 +144,23 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         m.reconstruction_accuracy_mean * 100.0,
         ""
     );
+    let invalid: usize = m.invalid.iter().map(|r| r.count).sum();
+    if invalid > 0 {
+        println!("  why the {invalid} invalid prior decodings are not cells of {space}:");
+        for r in m.invalid.iter().take(8) {
+            println!(
+                "  {:>7} ({:>5.1} %)  {}",
+                r.count,
+                100.0 * r.count as f64 / invalid as f64,
+                r.reason
+            );
+        }
+        if m.invalid.len() > 8 {
+            println!(
+                "  ... and {} more reasons (--json lists all)",
+                m.invalid.len() - 8
+            );
+        }
+    }
     Ok(())
 }

@@ -7,7 +7,7 @@ pub mod smoothness;
 
 pub use error::EvalError;
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use burn::tensor::{Device, Tensor, TensorData};
 use serde::Serialize;
@@ -95,6 +95,17 @@ pub struct GenerativeMetrics {
     pub novelty: f64,
     pub test_graphs: usize,
     pub decodings: usize,
+    /// Why the prior decodings that are not valid cells are not, most frequent first (empty in
+    /// evaluations saved before it was counted).
+    #[serde(default)]
+    pub invalid: Vec<InvalidReason>,
+}
+
+/// One reason prior decodings fail validity, with how many of them it stopped.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct InvalidReason {
+    pub reason: String,
+    pub count: usize,
 }
 
 /// One piece of the evaluation, with its own random stream.
@@ -114,6 +125,8 @@ struct Tally {
     tries_mean: usize,
     valid: Vec<Cell>,
     total: usize,
+    /// Invalid prior decodings by the rule they break (the space's or the decoder's message).
+    invalid: BTreeMap<String, usize>,
 }
 
 /// Runs the reference protocol on a trained model. The pieces of work (64 test graphs, 250
@@ -136,100 +149,92 @@ pub fn evaluate(
         .take(protocol.test_limit.unwrap_or(usize::MAX))
         .copied()
         .collect();
-    // Prior samples moved to the training latents' range (both reference codes do this).
     progress("encoding the training cells", 0, 1);
-    let means = latent_means(model, train, space, device)?;
-    let latent = model.latent();
-    let n = means.len().max(1) as f64;
-    let mut centre = vec![0f64; latent];
-    let mut spread = vec![0f64; latent];
-    for row in &means {
-        for (d, &v) in row.iter().enumerate() {
-            centre[d] += v as f64 / n;
-        }
-    }
-    for row in &means {
-        for (d, &v) in row.iter().enumerate() {
-            spread[d] += (v as f64 - centre[d]).powi(2) / n;
-        }
-    }
-    let to_tensor = |v: &[f64]| {
-        Tensor::<2>::from_data(
-            TensorData::new(v.iter().map(|&x| x as f32).collect::<Vec<_>>(), [1, latent]),
-            device,
-        )
+    let prior = PriorRange::of(model, train, space, device)?;
+    let pieces = pieces(&test, protocol.prior_points);
+    let worker = PieceWork {
+        model,
+        space,
+        protocol,
+        device,
+        prior: &prior,
     };
-    let (centre, std) = (
-        to_tensor(&centre),
-        to_tensor(&spread.iter().map(|s| s.sqrt()).collect::<Vec<_>>()),
-    );
+    let mut sum = Tally::default();
+    for t in run_pieces(&worker, &pieces, progress) {
+        sum.add(t?);
+    }
+    Ok(sum.metrics(train, test.len()))
+}
+
+/// Where prior samples are moved to: the per-dimension mean and standard deviation of the
+/// training cells' latent means (both reference codes do this), as `[1, latent]` rows.
+struct PriorRange {
+    centre: Tensor<2>,
+    std: Tensor<2>,
+}
+
+impl PriorRange {
+    /// The range of `train`'s latent means under `model`.
+    fn of(
+        model: &GraphVae,
+        train: &[&Cell],
+        space: SpaceKind,
+        device: &Device,
+    ) -> Result<Self, EvalError> {
+        let means = latent_means(model, train, space, device)?;
+        let latent = model.latent();
+        let n = means.len().max(1) as f64;
+        let mut centre = vec![0f64; latent];
+        let mut spread = vec![0f64; latent];
+        for row in &means {
+            for (d, &v) in row.iter().enumerate() {
+                centre[d] += v as f64 / n;
+            }
+        }
+        for row in &means {
+            for (d, &v) in row.iter().enumerate() {
+                spread[d] += (v as f64 - centre[d]).powi(2) / n;
+            }
+        }
+        let to_tensor = |v: &[f64]| {
+            Tensor::<2>::from_data(
+                TensorData::new(v.iter().map(|&x| x as f32).collect::<Vec<_>>(), [1, latent]),
+                device,
+            )
+        };
+        Ok(Self {
+            centre: to_tensor(&centre),
+            std: to_tensor(&spread.iter().map(|s| s.sqrt()).collect::<Vec<_>>()),
+        })
+    }
+}
+
+/// The evaluation cut into pieces, in a fixed order (each piece's index seeds its draws):
+/// the test graphs by 64, then the prior points by 250.
+fn pieces<'a>(test: &'a [&'a Cell], prior_points: usize) -> Vec<Piece<'a>> {
     let mut pieces: Vec<Piece> = test.chunks(64).map(Piece::Test).collect();
-    let mut left = protocol.prior_points;
+    let mut left = prior_points;
     while left > 0 {
         pieces.push(Piece::Prior(left.min(250)));
         left -= left.min(250);
     }
+    pieces
+}
+
+/// Runs every piece on the workers the device allows and returns their tallies in piece
+/// order; `progress` hears ("decoding", done, pieces) on this thread as each one finishes.
+fn run_pieces(
+    worker: &PieceWork,
+    pieces: &[Piece],
+    progress: &mut dyn FnMut(&str, usize, usize),
+) -> Vec<Result<Tally, EvalError>> {
     let indexed: Vec<(usize, &Piece)> = pieces.iter().enumerate().collect();
-    let run = |&(index, piece): &(usize, &Piece)| -> Result<Tally, EvalError> {
-        let mut noise = Noise::seeded(piece_seed(protocol.seed, index as u64));
-        let mut t = Tally::default();
-        match piece {
-            Piece::Test(chunk) => {
-                let batch = GraphBatch::new(chunk, space.max_nodes(), device);
-                let (mu, logvar) = model.encode(&batch);
-                let decoded = model.decode_repeated(
-                    &mu,
-                    protocol.decodes_per_sample,
-                    true,
-                    protocol.readout,
-                    &mut noise,
-                )?;
-                for (tries, truth) in decoded.iter().zip(chunk.iter()) {
-                    t.hits_mean += tries.iter().filter(|d| d.as_ref() == Some(*truth)).count();
-                    t.tries_mean += tries.len();
-                }
-                let std = (logvar * 0.5).exp();
-                for _ in 0..protocol.samples_per_graph {
-                    let dims = mu.dims();
-                    let eps = noise.normal([dims[0], dims[1]], device);
-                    let z = mu.clone() + eps * std.clone();
-                    let decoded = model.decode_repeated(
-                        &z,
-                        protocol.decodes_per_sample,
-                        true,
-                        protocol.readout,
-                        &mut noise,
-                    )?;
-                    for (tries, truth) in decoded.iter().zip(chunk.iter()) {
-                        t.hits += tries.iter().filter(|d| d.as_ref() == Some(*truth)).count();
-                        t.tries += tries.len();
-                    }
-                }
-            }
-            Piece::Prior(rows) => {
-                let z = noise.normal([*rows, latent], device) * std.clone() + centre.clone();
-                for tries in model.decode_repeated(
-                    &z,
-                    protocol.decodes_per_prior_point,
-                    true,
-                    protocol.readout,
-                    &mut noise,
-                )? {
-                    t.total += tries.len();
-                    t.valid
-                        .extend(tries.into_iter().flatten().filter(|c| space.is_valid(c)));
-                }
-            }
-        }
-        Ok(t)
-    };
-    // The workers report each finished piece; this thread passes it on to `progress`.
-    let workers = crate::threads::workers_for(device);
+    let workers = crate::threads::workers_for(worker.device);
     let (tx, rx) = std::sync::mpsc::channel::<()>();
-    let tallies = std::thread::scope(|scope| {
+    std::thread::scope(|scope| {
         let job = scope.spawn(move || {
-            crate::threads::map_ordered(workers, &indexed, |p| {
-                let r = run(p);
+            crate::threads::map_ordered(workers, &indexed, |&(index, piece)| {
+                let r = worker.run(index, piece);
                 let _ = tx.send(());
                 r
             })
@@ -240,30 +245,145 @@ pub fn evaluate(
             progress("decoding", done, pieces.len());
         }
         job.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
-    });
-    let mut sum = Tally::default();
-    for t in tallies {
-        let t = t?;
-        sum.hits += t.hits;
-        sum.tries += t.tries;
-        sum.hits_mean += t.hits_mean;
-        sum.tries_mean += t.tries_mean;
-        sum.total += t.total;
-        sum.valid.extend(t.valid);
-    }
-    let train_set: HashSet<&Cell> = train.iter().copied().collect();
-    let unique: HashSet<&Cell> = sum.valid.iter().collect();
-    let novel = sum.valid.iter().filter(|c| !train_set.contains(c)).count();
-    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
-    Ok(GenerativeMetrics {
-        reconstruction_accuracy: ratio(sum.hits, sum.tries),
-        reconstruction_accuracy_mean: ratio(sum.hits_mean, sum.tries_mean),
-        validity: ratio(sum.valid.len(), sum.total),
-        uniqueness: ratio(unique.len(), sum.valid.len()),
-        novelty: ratio(novel, sum.valid.len()),
-        test_graphs: test.len(),
-        decodings: sum.tries + sum.tries_mean + sum.total,
     })
+}
+
+/// What every piece of one evaluation shares: the model, the protocol and the prior's range.
+struct PieceWork<'a> {
+    model: &'a GraphVae,
+    space: SpaceKind,
+    protocol: &'a EvalProtocol,
+    device: &'a Device,
+    prior: &'a PriorRange,
+}
+
+impl PieceWork<'_> {
+    /// The tally of piece `index`, drawn from that piece's own generator.
+    fn run(&self, index: usize, piece: &Piece) -> Result<Tally, EvalError> {
+        let mut noise = Noise::seeded(piece_seed(self.protocol.seed, index as u64));
+        match piece {
+            Piece::Test(chunk) => self.reconstruct(chunk, &mut noise),
+            Piece::Prior(rows) => self.sample_prior(*rows, &mut noise),
+        }
+    }
+
+    /// Reconstruction of a chunk of test graphs: decoded from their latent mean, then from
+    /// `samples_per_graph` draws around it.
+    fn reconstruct(&self, chunk: &[&Cell], noise: &mut Noise) -> Result<Tally, EvalError> {
+        let (model, protocol) = (self.model, self.protocol);
+        let mut t = Tally::default();
+        let batch = GraphBatch::new(chunk, self.space.max_nodes(), self.device);
+        let (mu, logvar) = model.encode(&batch);
+        let decoded = model.decode_repeated(
+            &mu,
+            protocol.decodes_per_sample,
+            true,
+            protocol.readout,
+            noise,
+        )?;
+        (t.hits_mean, t.tries_mean) = exact_hits(&decoded, chunk);
+        let std = (logvar * 0.5).exp();
+        for _ in 0..protocol.samples_per_graph {
+            let dims = mu.dims();
+            let eps = noise.normal([dims[0], dims[1]], self.device);
+            let z = mu.clone() + eps * std.clone();
+            let decoded = model.decode_repeated(
+                &z,
+                protocol.decodes_per_sample,
+                true,
+                protocol.readout,
+                noise,
+            )?;
+            let (hits, tries) = exact_hits(&decoded, chunk);
+            t.hits += hits;
+            t.tries += tries;
+        }
+        Ok(t)
+    }
+
+    /// `rows` prior points in the training latents' range, decoded: every decoding counted,
+    /// the valid cells kept for validity, uniqueness and novelty.
+    fn sample_prior(&self, rows: usize, noise: &mut Noise) -> Result<Tally, EvalError> {
+        let (model, protocol, prior) = (self.model, self.protocol, self.prior);
+        let mut t = Tally::default();
+        let z = noise.normal([rows, model.latent()], self.device) * prior.std.clone()
+            + prior.centre.clone();
+        for tries in model.decode_repeated_checked(
+            &z,
+            protocol.decodes_per_prior_point,
+            true,
+            protocol.readout,
+            noise,
+        )? {
+            t.total += tries.len();
+            for decoded in tries {
+                match decoded.and_then(|c| self.space.validate(&c).map(|()| c)) {
+                    Ok(cell) => t.valid.push(cell),
+                    Err(why) => *t.invalid.entry(why.to_string()).or_default() += 1,
+                }
+            }
+        }
+        Ok(t)
+    }
+}
+
+/// (exact reconstructions, decodings) of `decoded`, the decodings of `truths` row for row.
+fn exact_hits(decoded: &[Vec<Option<Cell>>], truths: &[&Cell]) -> (usize, usize) {
+    let (mut hits, mut tries) = (0, 0);
+    for (decodings, truth) in decoded.iter().zip(truths.iter()) {
+        hits += decodings
+            .iter()
+            .filter(|d| d.as_ref() == Some(*truth))
+            .count();
+        tries += decodings.len();
+    }
+    (hits, tries)
+}
+
+impl Tally {
+    /// Adds another piece's findings to these.
+    fn add(&mut self, t: Tally) {
+        self.hits += t.hits;
+        self.tries += t.tries;
+        self.hits_mean += t.hits_mean;
+        self.tries_mean += t.tries_mean;
+        self.total += t.total;
+        self.valid.extend(t.valid);
+        for (reason, count) in t.invalid {
+            *self.invalid.entry(reason).or_default() += count;
+        }
+    }
+
+    /// The metrics of the whole evaluation's tally; `train` tells novel cells from known ones.
+    fn metrics(&self, train: &[&Cell], test_graphs: usize) -> GenerativeMetrics {
+        let train_set: HashSet<&Cell> = train.iter().copied().collect();
+        let unique: HashSet<&Cell> = self.valid.iter().collect();
+        let novel = self.valid.iter().filter(|c| !train_set.contains(c)).count();
+        let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+        GenerativeMetrics {
+            reconstruction_accuracy: ratio(self.hits, self.tries),
+            reconstruction_accuracy_mean: ratio(self.hits_mean, self.tries_mean),
+            validity: ratio(self.valid.len(), self.total),
+            uniqueness: ratio(unique.len(), self.valid.len()),
+            novelty: ratio(novel, self.valid.len()),
+            test_graphs,
+            decodings: self.tries + self.tries_mean + self.total,
+            invalid: invalid_reasons(&self.invalid),
+        }
+    }
+}
+
+/// The tally's reasons, most frequent first (ties by name, so the order is reproducible).
+fn invalid_reasons(tally: &BTreeMap<String, usize>) -> Vec<InvalidReason> {
+    let mut out: Vec<InvalidReason> = tally
+        .iter()
+        .map(|(reason, &count)| InvalidReason {
+            reason: reason.clone(),
+            count,
+        })
+        .collect();
+    out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.reason.cmp(&b.reason)));
+    out
 }
 
 #[cfg(test)]

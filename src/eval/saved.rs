@@ -103,6 +103,7 @@ pub fn load(run: &Path, model_file: &Path) -> Result<Option<SavedEval>, EvalErro
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::eval::InvalidReason;
 
     #[test]
     fn round_trip_and_stale_weights() {
@@ -121,6 +122,10 @@ mod tests {
                 novelty: 1.0,
                 test_graphs: 10,
                 decodings: 1100,
+                invalid: vec![InvalidReason {
+                    reason: "the chain edge 3->4 is missing".into(),
+                    count: 7,
+                }],
             },
             seconds: 1.5,
         };

@@ -1,6 +1,6 @@
 //! Turning decoder output (node types and edges per step) back into cells.
 
-use crate::space::{Cell, INPUT, OUTPUT};
+use crate::space::{Cell, INPUT, OUTPUT, SpaceError};
 
 /// What a decoder produced for one graph, in its own decoding order: `types[0]` is the start
 /// node and `adj[u * nodes + v]` an edge u -> v in that order.
@@ -15,16 +15,32 @@ impl DecodedGraph {
     /// The cell decoded in forward order (input first), cut at the first output node; `None`
     /// when no output was produced or the graph is not a cell (e.g. an input in the middle).
     pub fn forward_cell(&self) -> Option<Cell> {
-        self.cell(OUTPUT, false)
+        self.forward_checked().ok()
     }
 
     /// The cell decoded in backward order (output first, input last), put back in forward order.
     pub fn backward_cell(&self) -> Option<Cell> {
+        self.backward_checked().ok()
+    }
+
+    /// [`forward_cell`](Self::forward_cell), saying why there is none (the validity
+    /// breakdown of `eval` counts these reasons).
+    pub fn forward_checked(&self) -> Result<Cell, SpaceError> {
+        self.cell(OUTPUT, false)
+    }
+
+    /// [`backward_cell`](Self::backward_cell), saying why there is none.
+    pub fn backward_checked(&self) -> Result<Cell, SpaceError> {
         self.cell(INPUT, true)
     }
 
-    fn cell(&self, end: u8, reversed: bool) -> Option<Cell> {
-        let n = (1..self.nodes).find(|&k| self.types[k] == end)? + 1;
+    fn cell(&self, end: u8, reversed: bool) -> Result<Cell, SpaceError> {
+        let n = (1..self.nodes)
+            .find(|&k| self.types[k] == end)
+            .ok_or(SpaceError::NoEnd {
+                end: if end == OUTPUT { "output" } else { "input" },
+            })?
+            + 1;
         let at = |i: usize| if reversed { n - 1 - i } else { i };
         let mut types = vec![0u8; n];
         for i in 0..n {
@@ -38,23 +54,37 @@ impl DecodedGraph {
                 }
             }
         }
-        Cell::new(types, &edges).ok()
+        Cell::new(types, &edges)
     }
 }
 
 /// SVGe's two-sided output: the union of the edges of both directions when they agree on the
 /// node types; otherwise the direction that produced a cell (forward first).
 pub fn union_cell(forward: Option<Cell>, backward: Option<Cell>) -> Option<Cell> {
+    union_checked(
+        forward.ok_or(SpaceError::Endpoints),
+        backward.ok_or(SpaceError::Endpoints),
+    )
+    .ok()
+}
+
+/// [`union_cell`] of two checked decodings; when neither direction produced a cell, the
+/// forward direction's reason.
+pub fn union_checked(
+    forward: Result<Cell, SpaceError>,
+    backward: Result<Cell, SpaceError>,
+) -> Result<Cell, SpaceError> {
     match (forward, backward) {
-        (Some(f), Some(b)) if f.types() == b.types() => {
+        (Ok(f), Ok(b)) if f.types() == b.types() => {
             let mut edges = f.edges();
             edges.extend(b.edges());
             edges.sort_unstable();
             edges.dedup();
-            Cell::new(f.types().to_vec(), &edges).ok()
+            Cell::new(f.types().to_vec(), &edges)
         }
-        (Some(f), _) => Some(f),
-        (None, b) => b,
+        (Ok(f), _) => Ok(f),
+        (Err(_), Ok(b)) => Ok(b),
+        (Err(f), Err(_)) => Err(f),
     }
 }
 
@@ -103,15 +133,26 @@ mod tests {
         let back = b.backward_cell().unwrap();
         assert_eq!(back.types(), &[0, 2, 1]);
         assert_eq!(back.edges(), vec![(0, 1), (1, 2)]);
-        // No end node: nothing decoded.
-        assert!(
-            DecodedGraph {
-                types: vec![0, 2, 2, 2],
-                adj: vec![false; 16],
-                nodes
-            }
-            .forward_cell()
-            .is_none()
+        // No end node: nothing decoded, and the reason says so.
+        let endless = DecodedGraph {
+            types: vec![0, 2, 2, 2],
+            adj: vec![false; 16],
+            nodes,
+        };
+        assert!(endless.forward_cell().is_none());
+        assert_eq!(
+            endless.forward_checked().unwrap_err().to_string(),
+            "no output node was decoded"
+        );
+        // An input type inside the cell: the cell's own rule names the node.
+        let inner = DecodedGraph {
+            types: vec![0, 0, 1, 3],
+            adj: vec![false; 16],
+            nodes,
+        };
+        assert_eq!(
+            inner.forward_checked().unwrap_err(),
+            SpaceError::InnerEndpoint { node: 1 }
         );
     }
 
@@ -123,6 +164,13 @@ mod tests {
             union_cell(Some(f.clone()), Some(b)).unwrap().edge_count(),
             3
         );
-        assert_eq!(union_cell(None, Some(f.clone())), Some(f));
+        assert_eq!(union_cell(None, Some(f.clone())), Some(f.clone()));
+        // Neither direction a cell: the forward direction's reason.
+        let no_end = SpaceError::NoEnd { end: "output" };
+        assert_eq!(
+            union_checked(Err(no_end.clone()), Err(SpaceError::Endpoints)),
+            Err(no_end.clone())
+        );
+        assert_eq!(union_checked(Err(no_end), Ok(f.clone())), Ok(f));
     }
 }

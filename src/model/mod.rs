@@ -13,7 +13,7 @@ mod sequence;
 mod svge;
 
 pub use batch::GraphBatch;
-pub use decoded::{DecodedGraph, union_cell};
+pub use decoded::{DecodedGraph, union_cell, union_checked};
 pub use dvae::Dvae;
 pub use error::ModelError;
 pub use noise::Noise;
@@ -26,7 +26,7 @@ use burn::module::Module;
 use burn::tensor::{Device, Distribution, Int, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
-use crate::space::{Cell, SpaceKind};
+use crate::space::{Cell, SpaceError, SpaceKind};
 
 /// Which of SVGe's two decoding directions make the output cell. The paper's is the union;
 /// the single directions let `eval --readout` measure what each side contributes.
@@ -309,13 +309,30 @@ impl GraphVae {
         readout: Readout,
         noise: &mut Noise,
     ) -> Result<Vec<Vec<Option<Cell>>>, ModelError> {
+        Ok(self
+            .decode_repeated_checked(z, times, stochastic, readout, noise)?
+            .into_iter()
+            .map(|tries| tries.into_iter().map(Result::ok).collect())
+            .collect())
+    }
+
+    /// [`decode_repeated`](Self::decode_repeated), saying for each try without a cell why
+    /// the decoder's output is not one.
+    pub fn decode_repeated_checked(
+        &self,
+        z: &Tensor<2>,
+        times: usize,
+        stochastic: bool,
+        readout: Readout,
+        noise: &mut Noise,
+    ) -> Result<Vec<Vec<Result<Cell, SpaceError>>>, ModelError> {
         let b = z.dims()[0];
         let mut out = vec![Vec::with_capacity(times); b];
         if times == 0 || b == 0 {
             return Ok(out);
         }
         let tiled = Tensor::cat(vec![z.clone(); times], 0);
-        let cells = self.decode_drawing(&tiled, stochastic, readout, noise)?;
+        let cells = self.decode_checked(&tiled, stochastic, readout, noise)?;
         if cells.len() != b * times {
             return Err(ModelError::DecodedCount {
                 cells: cells.len(),
@@ -338,25 +355,41 @@ impl GraphVae {
         readout: Readout,
         noise: &mut Noise,
     ) -> Result<Vec<Option<Cell>>, ModelError> {
+        Ok(self
+            .decode_checked(z, stochastic, readout, noise)?
+            .into_iter()
+            .map(Result::ok)
+            .collect())
+    }
+
+    /// [`decode_drawing`](Self::decode_drawing), with the reason where a point decodes to no
+    /// cell.
+    pub fn decode_checked(
+        &self,
+        z: &Tensor<2>,
+        stochastic: bool,
+        readout: Readout,
+        noise: &mut Noise,
+    ) -> Result<Vec<Result<Cell, SpaceError>>, ModelError> {
         Ok(match self {
             GraphVae::Svge(m) => m
                 .decode(z, stochastic, noise)?
                 .into_iter()
                 .map(|(f, b)| match readout {
-                    Readout::Union => union_cell(f.forward_cell(), b.backward_cell()),
-                    Readout::Forward => f.forward_cell(),
-                    Readout::Backward => b.backward_cell(),
+                    Readout::Union => union_checked(f.forward_checked(), b.backward_checked()),
+                    Readout::Forward => f.forward_checked(),
+                    Readout::Backward => b.backward_checked(),
                 })
                 .collect(),
             GraphVae::Dvae(m) => m
                 .decode(z, stochastic, noise)?
                 .into_iter()
-                .map(|g| g.forward_cell())
+                .map(|g| g.forward_checked())
                 .collect(),
             GraphVae::Sequence(m) => m
                 .decode(z, stochastic, noise)?
                 .into_iter()
-                .map(|g| g.forward_cell())
+                .map(|g| g.forward_checked())
                 .collect(),
         })
     }

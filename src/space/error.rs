@@ -27,6 +27,9 @@ pub enum SpaceError {
     UnknownType { ty: u8, space: &'static str },
     #[error("{0}")]
     Structure(String),
+    /// A decoder's output in which the node type that ends a cell never came.
+    #[error("no {end} node was decoded")]
+    NoEnd { end: &'static str },
     #[error("cannot parse {what}: {detail}")]
     Parse { what: &'static str, detail: String },
 }
