@@ -220,7 +220,15 @@ impl WalkPanel {
                                     None => "start".into(),
                                 });
                                 ui.label(match (step.valid, step.accuracy) {
-                                    (false, _) => "invalid".to_string(),
+                                    // The rule the decoded cell breaks, so that a walk
+                                    // through invalid regions says what goes wrong there.
+                                    (false, _) => match &step.cell {
+                                        Some(cell) => match space.validate(cell) {
+                                            Err(why) => format!("invalid: {why}"),
+                                            Ok(()) => "invalid".to_string(),
+                                        },
+                                        None => "invalid".to_string(),
+                                    },
                                     (true, Some(a)) => format!("{a:.2} %"),
                                     (true, None) if step.row.is_some() => "unlabelled".to_string(),
                                     (true, None) => "not in table".to_string(),
