@@ -1,6 +1,7 @@
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
+    cellspace::cli::mark_process_start();
     keep_freed_memory();
     let cli = cellspace::cli::Cli::parse();
     // Burn materialises some state (a resumed optimizer's) on its default device, which is wgpu:

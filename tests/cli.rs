@@ -444,3 +444,35 @@ fn dvae_emb_trains_in_rounds() {
         "{err}"
     );
 }
+
+/// `bench --json` says how long a user waits for the first training batch: from the process's
+/// start (so it holds the data loading before it) and for the batch alone.
+#[test]
+fn bench_reports_the_wait_for_the_first_batch() {
+    let out = json(&[
+        "bench",
+        "--space",
+        "nb201",
+        "--models",
+        "svge",
+        "--backends",
+        "cpu",
+        "--train-batches",
+        "1",
+        "--graphs",
+        "64",
+        "--json",
+    ]);
+    let row = &out["rows"][0];
+    assert_eq!(row["model"], "svge");
+    let since_start = row["first_batch_seconds"].as_f64().unwrap();
+    let batch = row["first_batch_step_seconds"].as_f64().unwrap();
+    assert!(batch > 0.0 && since_start > batch, "{row}");
+    for key in [
+        "train_graphs_per_second",
+        "encode_graphs_per_second",
+        "decode_graphs_per_second",
+    ] {
+        assert!(row[key].as_f64().unwrap() > 0.0, "{key}: {row}");
+    }
+}

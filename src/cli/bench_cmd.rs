@@ -40,6 +40,11 @@ struct BenchRow {
     /// Threads the training and encoding were split over (decoding runs on one).
     threads: usize,
     parameters: usize,
+    /// Seconds from the process's start to the end of this model's first training batch
+    /// (the rows before it included): what a user waits before the first figure.
+    first_batch_seconds: f64,
+    /// That first batch alone (model built, kernels compiled on a GPU, one step).
+    first_batch_step_seconds: f64,
     train_graphs_per_second: f64,
     encode_graphs_per_second: f64,
     decode_graphs_per_second: f64,
@@ -51,7 +56,8 @@ fn measure(
     cells: &[&Cell],
     args: &BenchArgs,
     device: &burn::tensor::Device,
-) -> anyhow::Result<(usize, [f64; 3])> {
+) -> anyhow::Result<Measured> {
+    let built = Instant::now();
     let nodes = space.max_nodes();
     let config = VaeConfig::paper(model_kind);
     let threads = crate::threads::workers_for(device);
@@ -67,6 +73,11 @@ fn measure(
     };
     // One warm-up step (shader compilation on a GPU, allocation on the CPU).
     model = step(model, &cells[..32]);
+    let first_batch = [super::seconds_since_start(), built.elapsed().as_secs_f64()];
+    eprintln!(
+        "  first batch done {:.1} s after the start ({:.1} s for the batch itself)",
+        first_batch[0], first_batch[1]
+    );
     let started = Instant::now();
     let mut trained = 0;
     for chunk in cells.chunks(32).take(args.train_batches) {
@@ -114,7 +125,20 @@ fn measure(
     }
     let decode = decoded as f64 / started.elapsed().as_secs_f64();
     eprintln!("  decoding: {decode:.1} graphs/s");
-    Ok((parameters, [train, encode, decode]))
+    Ok(Measured {
+        parameters,
+        first_batch,
+        rates: [train, encode, decode],
+    })
+}
+
+/// What [`measure`] found for one model on one backend.
+struct Measured {
+    parameters: usize,
+    /// Seconds since the process started, and for the batch alone.
+    first_batch: [f64; 2],
+    /// Graphs per second: training, encoding, decoding.
+    rates: [f64; 3],
 }
 
 pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
@@ -145,13 +169,18 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
             if !args.json {
                 eprintln!("measuring {} on {} …", model.name(), chosen.label);
             }
-            let (parameters, [train, encode, decode]) =
-                measure(model, args.space, &cells, args, &chosen.device)?;
+            let Measured {
+                parameters,
+                first_batch,
+                rates: [train, encode, decode],
+            } = measure(model, args.space, &cells, args, &chosen.device)?;
             rows.push(BenchRow {
                 model: model.name(),
                 backend: chosen.label.clone(),
                 threads: crate::threads::workers_for(&chosen.device),
                 parameters,
+                first_batch_seconds: first_batch[0],
+                first_batch_step_seconds: first_batch[1],
                 train_graphs_per_second: train,
                 encode_graphs_per_second: encode,
                 decode_graphs_per_second: decode,
@@ -173,16 +202,17 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         crate::threads::cores()
     );
     println!(
-        "{:<9} {:<28} {:>8} {:>10} {:>10} {:>10} {:>10}",
-        "model", "backend", "threads", "params", "train", "encode", "decode"
+        "{:<9} {:<28} {:>8} {:>10} {:>12} {:>10} {:>10} {:>10}",
+        "model", "backend", "threads", "params", "1st batch s", "train", "encode", "decode"
     );
     for r in &rows {
         println!(
-            "{:<9} {:<28} {:>8} {:>10} {:>10.1} {:>10.1} {:>10.1}",
+            "{:<9} {:<28} {:>8} {:>10} {:>12.1} {:>10.1} {:>10.1} {:>10.1}",
             r.model,
             r.backend,
             r.threads,
             r.parameters,
+            r.first_batch_seconds,
             r.train_graphs_per_second,
             r.encode_graphs_per_second,
             r.decode_graphs_per_second,

@@ -116,6 +116,23 @@ impl GuiArgs {
     }
 }
 
+/// When the process started, for `bench`'s time to the first training batch (a GPU compiles
+/// its kernels then; issue: a minute of silence on a fresh machine).
+static PROCESS_START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// Marks the process's start; `main` calls it first. Later calls keep the first mark.
+pub fn mark_process_start() {
+    PROCESS_START.get_or_init(std::time::Instant::now);
+}
+
+/// Seconds since [`mark_process_start`] (since the first call here, where it was not called).
+pub(crate) fn seconds_since_start() -> f64 {
+    PROCESS_START
+        .get_or_init(std::time::Instant::now)
+        .elapsed()
+        .as_secs_f64()
+}
+
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     if let Some(n) = cli.threads {
         anyhow::ensure!(n > 0, "--threads must be at least 1");
