@@ -12,24 +12,15 @@ pub struct DecodedGraph {
 }
 
 impl DecodedGraph {
-    /// The cell decoded in forward order (input first), cut at the first output node; `None`
-    /// when no output was produced or the graph is not a cell (e.g. an input in the middle).
-    pub fn forward_cell(&self) -> Option<Cell> {
-        self.forward_checked().ok()
-    }
-
-    /// The cell decoded in backward order (output first, input last), put back in forward order.
-    pub fn backward_cell(&self) -> Option<Cell> {
-        self.backward_checked().ok()
-    }
-
-    /// [`forward_cell`](Self::forward_cell), saying why there is none (the validity
-    /// breakdown of `eval` counts these reasons).
+    /// The cell decoded in forward order (input first), cut at the first output node; the
+    /// reason when no output was produced or the graph is not a cell (e.g. an input in the
+    /// middle): `eval` counts these reasons.
     pub fn forward_checked(&self) -> Result<Cell, SpaceError> {
         self.cell(OUTPUT, false)
     }
 
-    /// [`backward_cell`](Self::backward_cell), saying why there is none.
+    /// The cell decoded in backward order (output first, input last), put back in forward
+    /// order; the reason where there is none.
     pub fn backward_checked(&self) -> Result<Cell, SpaceError> {
         self.cell(INPUT, true)
     }
@@ -59,17 +50,8 @@ impl DecodedGraph {
 }
 
 /// SVGe's two-sided output: the union of the edges of both directions when they agree on the
-/// node types; otherwise the direction that produced a cell (forward first).
-pub fn union_cell(forward: Option<Cell>, backward: Option<Cell>) -> Option<Cell> {
-    union_checked(
-        forward.ok_or(SpaceError::Endpoints),
-        backward.ok_or(SpaceError::Endpoints),
-    )
-    .ok()
-}
-
-/// [`union_cell`] of two checked decodings; when neither direction produced a cell, the
-/// forward direction's reason.
+/// node types; otherwise the direction that produced a cell (forward first). When neither
+/// did, the forward direction's reason.
 pub fn union_checked(
     forward: Result<Cell, SpaceError>,
     backward: Result<Cell, SpaceError>,
@@ -122,7 +104,7 @@ mod tests {
             adj: adj.clone(),
             nodes,
         };
-        let cell = g.forward_cell().unwrap();
+        let cell = g.forward_checked().unwrap();
         assert_eq!(cell.types(), &[0, 2, 1]);
         // The same sequence read backwards: output, op, input.
         let b = DecodedGraph {
@@ -130,7 +112,7 @@ mod tests {
             adj,
             nodes,
         };
-        let back = b.backward_cell().unwrap();
+        let back = b.backward_checked().unwrap();
         assert_eq!(back.types(), &[0, 2, 1]);
         assert_eq!(back.edges(), vec![(0, 1), (1, 2)]);
         // No end node: nothing decoded, and the reason says so.
@@ -139,7 +121,6 @@ mod tests {
             adj: vec![false; 16],
             nodes,
         };
-        assert!(endless.forward_cell().is_none());
         assert_eq!(
             endless.forward_checked().unwrap_err().to_string(),
             "no output node was decoded"
@@ -160,11 +141,9 @@ mod tests {
     fn union_adds_backward_edges() {
         let f = Cell::new(vec![0, 2, 1], &[(0, 1), (1, 2)]).unwrap();
         let b = Cell::new(vec![0, 2, 1], &[(0, 1), (0, 2)]).unwrap();
-        assert_eq!(
-            union_cell(Some(f.clone()), Some(b)).unwrap().edge_count(),
-            3
-        );
-        assert_eq!(union_cell(None, Some(f.clone())), Some(f.clone()));
+        assert_eq!(union_checked(Ok(f.clone()), Ok(b)).unwrap().edge_count(), 3);
+        let none = || Err(SpaceError::NoEnd { end: "input" });
+        assert_eq!(union_checked(none(), Ok(f.clone())), Ok(f.clone()));
         // Neither direction a cell: the forward direction's reason.
         let no_end = SpaceError::NoEnd { end: "output" };
         assert_eq!(

@@ -13,7 +13,7 @@ mod sequence;
 mod svge;
 
 pub use batch::GraphBatch;
-pub use decoded::{DecodedGraph, union_cell, union_checked};
+pub use decoded::{DecodedGraph, union_checked};
 pub use dvae::Dvae;
 pub use error::ModelError;
 pub use noise::Noise;
