@@ -122,6 +122,11 @@ fn walk_and_grid_decode_the_bundled_model() {
             "NB201 cells are all labelled: {s}"
         );
     }
+    // A decoded cell that is not valid names the rule it breaks; a valid one names none.
+    for s in steps {
+        let invalid_cell = s["valid"] == false && !s["cell"].is_null();
+        assert_eq!(s["invalid_reason"].is_string(), invalid_cell, "{s}");
+    }
     let line = on_nb201(&["walk", "--from", "6111", "--to", "0", "--steps", "5"]);
     let steps = line["steps"].as_array().unwrap();
     assert_eq!(

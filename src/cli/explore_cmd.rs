@@ -218,12 +218,17 @@ pub fn walk(args: &WalkArgs) -> anyhow::Result<()> {
         None => great_circle_walk(&decoder, start, args.steps, args.seed),
     }?;
     let space = o.data.space;
+    // The rule a decoded but invalid cell breaks, as the explorer's Walk panel shows it.
+    let why_invalid = |s: &crate::explore::WalkStep| {
+        (s.cell.as_ref()).and_then(|c| space.validate(c).err().map(|e| e.to_string()))
+    };
     if args.json {
         let rows: Vec<_> = steps
             .iter()
             .map(|s| {
                 json!({"valid": s.valid, "edit_distance": s.edit_distance, "id": s.row.map(|r| o.data.records[r].id.clone()),
-                       "accuracy": s.accuracy, "cell": s.cell.as_ref().map(|c| super::data_cmd::cell_json(space, c))})
+                       "accuracy": s.accuracy, "cell": s.cell.as_ref().map(|c| super::data_cmd::cell_json(space, c)),
+                       "invalid_reason": why_invalid(s)})
             })
             .collect();
         println!(
@@ -244,6 +249,9 @@ pub fn walk(args: &WalkArgs) -> anyhow::Result<()> {
             "step {k:>2}: {} | distance {dist:>2} | id {id} | {acc}",
             if s.valid { "valid  " } else { "INVALID" }
         );
+        if let Some(why) = why_invalid(s) {
+            println!("  invalid: {why}");
+        }
         if let Some(c) = &s.cell {
             print!("{}", c.to_text(space.op_names()));
         }
