@@ -73,10 +73,11 @@ fn measure(
     };
     // One warm-up step (shader compilation on a GPU, allocation on the CPU).
     model = step(model, &cells[..32]);
-    let first_batch = [super::seconds_since_start(), built.elapsed().as_secs_f64()];
+    let (first_batch, first_batch_step) =
+        (super::seconds_since_start(), built.elapsed().as_secs_f64());
     eprintln!(
-        "  first batch done {:.1} s after the start ({:.1} s for the batch itself)",
-        first_batch[0], first_batch[1]
+        "  first batch done {first_batch:.1} s after the start ({first_batch_step:.1} s for the \
+         batch itself)"
     );
     let started = Instant::now();
     let mut trained = 0;
@@ -128,6 +129,7 @@ fn measure(
     Ok(Measured {
         parameters,
         first_batch,
+        first_batch_step,
         rates: [train, encode, decode],
     })
 }
@@ -135,8 +137,10 @@ fn measure(
 /// What [`measure`] found for one model on one backend.
 struct Measured {
     parameters: usize,
-    /// Seconds since the process started, and for the batch alone.
-    first_batch: [f64; 2],
+    /// Seconds from the process's start to the end of the first training batch.
+    first_batch: f64,
+    /// Seconds of that batch alone.
+    first_batch_step: f64,
     /// Graphs per second: training, encoding, decoding.
     rates: [f64; 3],
 }
@@ -172,6 +176,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
             let Measured {
                 parameters,
                 first_batch,
+                first_batch_step,
                 rates: [train, encode, decode],
             } = measure(model, args.space, &cells, args, &chosen.device)?;
             rows.push(BenchRow {
@@ -179,8 +184,8 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
                 backend: chosen.label.clone(),
                 threads: crate::threads::workers_for(&chosen.device),
                 parameters,
-                first_batch_seconds: first_batch[0],
-                first_batch_step_seconds: first_batch[1],
+                first_batch_seconds: first_batch,
+                first_batch_step_seconds: first_batch_step,
                 train_graphs_per_second: train,
                 encode_graphs_per_second: encode,
                 decode_graphs_per_second: decode,

@@ -291,10 +291,15 @@ impl LandscapePanel {
             let p = &self.points[k];
             let text = match (&p.cell, p.valid, p.accuracy) {
                 (None, _, _) => "nothing decoded".to_string(),
-                (Some(c), false, _) => match ws.space.validate(c) {
-                    Err(why) => format!("invalid ({why}): {}", c.to_text(ws.space.op_names())),
-                    Ok(()) => format!("invalid: {}", c.to_text(ws.space.op_names())),
-                },
+                // `valid` is the space's verdict on the cell, so the rule it breaks is there.
+                (Some(c), false, _) => {
+                    let why = ws.space.validate(c).err().map(|e| e.to_string());
+                    format!(
+                        "invalid ({}): {}",
+                        why.unwrap_or_default(),
+                        c.to_text(ws.space.op_names())
+                    )
+                }
                 (Some(c), true, Some(a)) => format!("{a:.2} %: {}", c.to_text(ws.space.op_names())),
                 (Some(c), true, None) => {
                     let what = if p.row.is_some() {

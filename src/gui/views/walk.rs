@@ -222,11 +222,12 @@ impl WalkPanel {
                                 ui.label(match (step.valid, step.accuracy) {
                                     // The rule the decoded cell breaks, so that a walk
                                     // through invalid regions says what goes wrong there.
-                                    (false, _) => match &step.cell {
-                                        Some(cell) => match space.validate(cell) {
-                                            Err(why) => format!("invalid: {why}"),
-                                            Ok(()) => "invalid".to_string(),
-                                        },
+                                    (false, _) => match step
+                                        .cell
+                                        .as_ref()
+                                        .and_then(|c| space.validate(c).err())
+                                    {
+                                        Some(why) => format!("invalid: {why}"),
                                         None => "invalid".to_string(),
                                     },
                                     (true, Some(a)) => format!("{a:.2} %"),
