@@ -98,6 +98,16 @@ fn svge_overfits_nb101_cells_of_several_sizes() {
     assert_memorised(overfit(ModelKind::Svge, SpaceKind::Nb101, 8, STEPS, 64));
 }
 
+#[test]
+fn dgmg_overfits_enas_cells() {
+    assert_memorised(overfit(ModelKind::Dgmg, SpaceKind::Enas, 8, STEPS, 64));
+}
+
+#[test]
+fn dgmg_overfits_nb101_cells_of_several_sizes() {
+    assert_memorised(overfit(ModelKind::Dgmg, SpaceKind::Nb101, 8, STEPS, 64));
+}
+
 // D-VAE's decoder predicts each vertex from the most recent vertex's state, which NB101 and
 // NB201 cells do not connect to the rest of the graph (the SVGe paper reports 25.89 %
 // reconstruction for D-VAE on NB101), so the D-VAE family is checked on ENAS, its own space.

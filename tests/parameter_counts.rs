@@ -63,3 +63,17 @@ fn graphrnn_on_enas_matches_the_reference_without_its_unused_layer() {
     // `add_edges` (501 -> 501 -> 7: 255,016) it inherits from SVAE and never calls.
     assert_eq!(parameters(ModelKind::Graphrnn), 3_161_939 - 255_016);
 }
+
+#[test]
+fn dgmg_has_the_reference_parameter_count_on_every_space() {
+    // The reference DGMG of automl/SVGe (`models/DGMG.py`, node state 250, latent 56): per
+    // message-passing layer two Linear(500 -> 500) (along and against the edges) and a
+    // GRUCell(500, 250), 1,065,000 parameters; two layers in the encoder and two in the
+    // generator. The spaces differ in their number of node types (8, 5, 7).
+    let on = |space| {
+        GraphVae::new(&VaeConfig::paper(ModelKind::Dgmg), space, &Device::flex()).num_params()
+    };
+    assert_eq!(on(SpaceKind::Enas), 4_874_417);
+    assert_eq!(on(SpaceKind::Nb101), 4_872_746);
+    assert_eq!(on(SpaceKind::Nb201), 4_873_860);
+}

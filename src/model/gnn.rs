@@ -107,6 +107,59 @@ impl MessageLayer {
     }
 }
 
+/// Message passing over both edge directions at full width (the SVGe paper's DGMG baseline):
+/// node `v` sums a linear map of `[h_u ; h_v]` over its predecessors `u` and, with a second
+/// map, of `[h_w ; h_v]` over its successors `w`, and a GRU updates it from that sum.
+#[derive(Module, Debug)]
+pub struct BiMessageLayer {
+    along: MessageParts,
+    against: MessageParts,
+    gru: GruCell,
+}
+
+/// One Linear(2d -> 2d) on `[h_other ; h_self]`, split into its two halves so that the sender's
+/// half is mapped once per node rather than once per edge.
+#[derive(Module, Debug)]
+struct MessageParts {
+    source: Linear,
+    target: Linear,
+}
+
+impl MessageParts {
+    fn new(size: usize, device: &burn::tensor::Device) -> Self {
+        Self {
+            source: LinearConfig::new(size, 2 * size)
+                .with_bias(false)
+                .init(device),
+            target: LinearConfig::new(size, 2 * size).init(device),
+        }
+    }
+
+    /// The summed messages at each node from the senders `senders[b, v, u] = 1`, [B, N, 2d].
+    fn gather(&self, h: &Tensor<3>, senders: Tensor<3>) -> Tensor<3> {
+        let count = senders.clone().sum_dim(2);
+        senders.matmul(self.source.forward(h.clone())) + count * self.target.forward(h.clone())
+    }
+}
+
+impl BiMessageLayer {
+    pub fn new(size: usize, device: &burn::tensor::Device) -> Self {
+        Self {
+            along: MessageParts::new(size, device),
+            against: MessageParts::new(size, device),
+            gru: GruCell::new(2 * size, size, device),
+        }
+    }
+
+    /// `h`: [B, N, d]; `adj`: [B, N, N] with `adj[b, u, v] = 1` for an edge u -> v; `mask`:
+    /// [B, N, 1], 1 for existing nodes (`None`: all exist).
+    pub fn forward(&self, h: Tensor<3>, adj: &Tensor<3>, mask: Option<&Tensor<3>>) -> Tensor<3> {
+        let messages = self.along.gather(&h, adj.clone().swap_dims(1, 2))
+            + self.against.gather(&h, adj.clone());
+        masked(self.gru.forward(messages, h), mask)
+    }
+}
+
 /// Gated sum over nodes: `sum_v sigmoid(gate(h_v)) * map(h_v)` (SVGe eq. 4, D-VAE's readout).
 #[derive(Module, Debug)]
 pub struct GatedSum {
@@ -126,6 +179,12 @@ impl GatedSum {
     pub fn forward(&self, h: Tensor<3>, mask: Option<&Tensor<3>>) -> Tensor<2> {
         let gated = sigmoid(self.gate.forward(h.clone())) * self.map.forward(h);
         masked(gated, mask).sum_dim(1).squeeze_dim(1)
+    }
+
+    /// The sum without its gates, `sum_v map(h_v)`: the reference DGMG's readout of a graph of
+    /// one node, which it does not propagate.
+    pub fn ungated(&self, h: Tensor<3>) -> Tensor<2> {
+        self.map.forward(h).sum_dim(1).squeeze_dim(1)
     }
 }
 

@@ -3,9 +3,11 @@
 mod activation;
 pub mod batch;
 mod decoded;
+mod dgmg;
 mod dvae;
 mod error;
 mod gnn;
+mod growing;
 pub mod noise;
 mod registry;
 mod regressor;
@@ -14,6 +16,7 @@ mod svge;
 
 pub use batch::GraphBatch;
 pub use decoded::{DecodedGraph, union_checked};
+pub use dgmg::Dgmg;
 pub use dvae::Dvae;
 pub use error::ModelError;
 pub use noise::Noise;
@@ -216,6 +219,7 @@ impl burn::module::ModuleVisitor for Materialize {
 #[derive(Module, Debug)]
 pub enum GraphVae {
     Svge(Svge),
+    Dgmg(Dgmg),
     Dvae(Dvae),
     Sequence(Sequence),
 }
@@ -239,6 +243,7 @@ impl GraphVae {
     pub fn encode(&self, batch: &GraphBatch) -> (Tensor<2>, Tensor<2>) {
         match self {
             GraphVae::Svge(m) => m.encode(batch),
+            GraphVae::Dgmg(m) => m.encode(batch),
             GraphVae::Dvae(m) => m.encode(batch),
             GraphVae::Sequence(m) => m.encode(batch),
         }
@@ -247,6 +252,7 @@ impl GraphVae {
     fn reconstruction_loss(&self, batch: &GraphBatch, z: Tensor<2>) -> Tensor<1> {
         match self {
             GraphVae::Svge(m) => m.reconstruction_loss(batch, z),
+            GraphVae::Dgmg(m) => m.reconstruction_loss(batch, z),
             GraphVae::Dvae(m) => m.reconstruction_loss(batch, z),
             GraphVae::Sequence(m) => m.reconstruction_loss(batch, z),
         }
@@ -381,6 +387,11 @@ impl GraphVae {
                     Readout::Backward => b.backward_checked(),
                 })
                 .collect(),
+            GraphVae::Dgmg(m) => m
+                .decode(z, stochastic, noise)?
+                .into_iter()
+                .map(|g| g.forward_checked())
+                .collect(),
             GraphVae::Dvae(m) => m
                 .decode(z, stochastic, noise)?
                 .into_iter()
@@ -397,6 +408,7 @@ impl GraphVae {
     pub fn latent(&self) -> usize {
         match self {
             GraphVae::Svge(m) => m.latent(),
+            GraphVae::Dgmg(m) => m.latent(),
             GraphVae::Dvae(m) => m.latent(),
             GraphVae::Sequence(m) => m.latent(),
         }
@@ -413,7 +425,7 @@ impl GraphVae {
     pub fn op_embedding(&self) -> Option<Tensor<2>> {
         match self {
             GraphVae::Dvae(m) => m.op_embedding(),
-            GraphVae::Svge(_) | GraphVae::Sequence(_) => None,
+            GraphVae::Svge(_) | GraphVae::Dgmg(_) | GraphVae::Sequence(_) => None,
         }
     }
 }

@@ -107,6 +107,8 @@ macro_rules! registry {
 registry! {
     /// SVGe: two-sided GNN encoder and decoder.
     Svge = super::svge::SVGE,
+    /// DGMG-as-VAE: SVGe's ablation, one full-width direction (the SVGe paper's baseline).
+    Dgmg = super::dgmg::DGMG,
     /// D-VAE: asynchronous message passing, sequential decoder.
     Dvae = super::dvae::DVAE,
     /// D-VAE with learnable operation embeddings shared by encoder and decoder.
