@@ -77,3 +77,29 @@ fn dgmg_has_the_reference_parameter_count_on_every_space() {
     assert_eq!(on(SpaceKind::Nb101), 4_872_746);
     assert_eq!(on(SpaceKind::Nb201), 4_873_860);
 }
+
+#[test]
+fn arch2vec_has_the_reference_parameter_count_on_nb101_and_nb201() {
+    // arch2vec's `Model` (AIoT-MLSys-Lab/arch2vec, configuration 4: 5 hops = 4 GIN layers,
+    // state 128, 16 latent dimensions per node), counted from its shapes: 4 learnable eps;
+    // per layer a two-layer MLP (input -> 128 -> 128, batch norm between) and a batch norm
+    // after it; the mean and log-std heads (128 -> 16 each); the type decoder (16 -> types).
+    let on = |space| {
+        GraphVae::new(
+            &VaeConfig::paper(ModelKind::Arch2vec),
+            space,
+            &Device::flex(),
+        )
+        .num_params()
+    };
+    let layers = |types: usize| {
+        (types * 128 + 128 + 256 + 128 * 128 + 128 + 256) + 3 * (2 * (128 * 128 + 128) + 2 * 256)
+    };
+    let rest = |types: usize| 4 + 2 * (128 * 16 + 16) + (16 * types + types);
+    assert_eq!(layers(5) + rest(5), 122_617);
+    // Burn counts each batch norm's running mean and variance (2 x 128; 8 batch norms) with
+    // the parameters; PyTorch keeps them as buffers.
+    let running = 8 * 2 * 128;
+    assert_eq!(on(SpaceKind::Nb101), 122_617 + running);
+    assert_eq!(on(SpaceKind::Nb201), layers(7) + rest(7) + running);
+}

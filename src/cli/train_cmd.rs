@@ -19,8 +19,8 @@ pub struct TrainArgs {
     /// Model [default: svge].
     #[arg(long, value_enum)]
     pub model: Option<ModelKind>,
-    /// Epochs in total [default: 300; a resumed run: its own]. A resumed run trains up to this
-    /// many.
+    /// Epochs in total [default: the paper's, 300 for most models; a resumed run: its own].
+    /// A resumed run trains up to this many.
     #[arg(long)]
     pub epochs: Option<usize>,
     /// Backend [default: wgpu; a resumed run: its own]; without a usable GPU, wgpu falls back
@@ -34,10 +34,10 @@ pub struct TrainArgs {
     /// that differs from them (other than --epochs and --backend) is an error.
     #[arg(long, conflicts_with = "out")]
     pub resume: Option<PathBuf>,
-    /// Batch size (paper: 32; 128 on NB101).
+    /// Batch size (paper: 32; 128 on NB101; arch2vec 32 everywhere).
     #[arg(long)]
     pub batch_size: Option<usize>,
-    /// Adam learning rate (paper: 1e-4).
+    /// Adam learning rate (paper: 1e-4; arch2vec 1e-3).
     #[arg(long)]
     pub lr: Option<f64>,
     /// Random seed [default: 0].

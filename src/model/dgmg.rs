@@ -11,7 +11,7 @@ use super::batch::GraphBatch;
 use super::decoded::DecodedGraph;
 use super::gnn::{BiMessageLayer, GatedSum, Mlp};
 use super::growing::{self, Grower, Heads};
-use super::registry::{ModelSpec, table_i};
+use super::registry::{ModelSpec, shared, shared_training, table_i};
 use super::{GraphVae, ModelError, Noise, VaeConfig};
 use crate::space::{INPUT, SpaceKind};
 
@@ -29,6 +29,8 @@ pub const DGMG: ModelSpec = ModelSpec {
         table_i(SpaceKind::Nb101, [99.99, 89.7, 29.24, 16.72]),
         table_i(SpaceKind::Nb201, [99.97, 100.0, 5.35, 12.62]),
     ],
+    paper: shared,
+    training: shared_training,
     build: |config, space, device| {
         GraphVae::Dgmg(Dgmg::new(
             config,

@@ -12,7 +12,7 @@ use super::activation::sigmoid;
 use super::batch::GraphBatch;
 use super::decoded::{DecodedGraph, connect_loose_ends};
 use super::gnn::{GruCell, Mlp, bce_with_logits, one_hot};
-use super::registry::{ModelSpec, emb_tables, table_i};
+use super::registry::{ModelSpec, emb_tables, shared, shared_training, table_i};
 use super::{GraphVae, VaeConfig, gumbel_argmax};
 use crate::space::{INPUT, OUTPUT, SpaceKind};
 
@@ -34,6 +34,8 @@ pub const DVAE: ModelSpec = ModelSpec {
         table_i(SpaceKind::Nb101, [25.89, 82.55, 19.84, 16.52]),
         emb_tables([99.96, 100.0, 37.26], [0.384, 0.920]),
     ],
+    paper: shared,
+    training: shared_training,
     build: |config, space, device| build(config, space, device, false),
 };
 

@@ -1,6 +1,7 @@
 //! The graph VAEs (Burn modules; the `Device` decides where they run).
 
 mod activation;
+mod arch2vec;
 pub mod batch;
 mod decoded;
 mod dgmg;
@@ -14,13 +15,14 @@ mod regressor;
 mod sequence;
 mod svge;
 
+pub use arch2vec::Arch2vec;
 pub use batch::GraphBatch;
 pub use decoded::{DecodedGraph, union_checked};
 pub use dgmg::Dgmg;
 pub use dvae::Dvae;
 pub use error::ModelError;
 pub use noise::Noise;
-pub use registry::{EMB_TABLES, ModelKind, ModelSpec, Published, SVGE_TABLE_I};
+pub use registry::{EMB_TABLES, ModelKind, ModelSpec, PaperTraining, Published, SVGE_TABLE_I};
 pub use regressor::{AccuracyHead, HEAD_LAYERS, Predictor, PredictorLoss};
 pub use sequence::Sequence;
 pub use svge::Svge;
@@ -136,7 +138,7 @@ impl GcnOrder {
 
 impl VaeConfig {
     pub fn paper(model: ModelKind) -> Self {
-        Self {
+        let mut config = Self {
             model,
             hidden: model.spec().hidden,
             latent: 56,
@@ -158,7 +160,9 @@ impl VaeConfig {
             } else {
                 DecoderState::Last
             },
-        }
+        };
+        (model.spec().paper)(&mut config);
+        config
     }
 
     /// Refuses settings no model can be built or trained with (a zero-width layer divides by
@@ -222,6 +226,7 @@ pub enum GraphVae {
     Dgmg(Dgmg),
     Dvae(Dvae),
     Sequence(Sequence),
+    Arch2vec(Arch2vec),
 }
 
 /// The parts of one training step's loss, per batch (means over graphs).
@@ -246,6 +251,7 @@ impl GraphVae {
             GraphVae::Dgmg(m) => m.encode(batch),
             GraphVae::Dvae(m) => m.encode(batch),
             GraphVae::Sequence(m) => m.encode(batch),
+            GraphVae::Arch2vec(m) => m.encode(batch),
         }
     }
 
@@ -255,6 +261,7 @@ impl GraphVae {
             GraphVae::Dgmg(m) => m.reconstruction_loss(batch, z),
             GraphVae::Dvae(m) => m.reconstruction_loss(batch, z),
             GraphVae::Sequence(m) => m.reconstruction_loss(batch, z),
+            GraphVae::Arch2vec(m) => m.reconstruction_loss(batch, z),
         }
     }
 
@@ -282,6 +289,10 @@ impl GraphVae {
         let z = mu.clone() + eps * (logvar.clone() * 0.5).exp() * noise_scale;
         let reconstruction = self.reconstruction_loss(batch, z).mean();
         let kl = kl_divergence(mu, logvar).mean();
+        let kl_weight = match self {
+            GraphVae::Arch2vec(m) => kl_weight * m.kl_scale(batch.size),
+            _ => kl_weight,
+        };
         LossParts {
             total: reconstruction.clone() + kl.clone() * kl_weight,
             reconstruction,
@@ -402,6 +413,7 @@ impl GraphVae {
                 .into_iter()
                 .map(|g| g.forward_checked())
                 .collect(),
+            GraphVae::Arch2vec(m) => m.decode(z)?.iter().map(|g| m.read(g)).collect(),
         })
     }
 
@@ -411,6 +423,7 @@ impl GraphVae {
             GraphVae::Dgmg(m) => m.latent(),
             GraphVae::Dvae(m) => m.latent(),
             GraphVae::Sequence(m) => m.latent(),
+            GraphVae::Arch2vec(m) => m.latent(),
         }
     }
 
@@ -425,7 +438,10 @@ impl GraphVae {
     pub fn op_embedding(&self) -> Option<Tensor<2>> {
         match self {
             GraphVae::Dvae(m) => m.op_embedding(),
-            GraphVae::Svge(_) | GraphVae::Dgmg(_) | GraphVae::Sequence(_) => None,
+            GraphVae::Svge(_)
+            | GraphVae::Dgmg(_)
+            | GraphVae::Sequence(_)
+            | GraphVae::Arch2vec(_) => None,
         }
     }
 }

@@ -75,7 +75,32 @@ pub struct ModelSpec {
     pub spaces: &'static [SpaceKind],
     /// The papers' figures, one entry per table row.
     pub published: &'static [Published],
+    /// The papers' settings where they differ from the shared ones of [`VaeConfig::paper`]
+    /// (most models: [`shared`]).
+    pub paper: fn(&mut VaeConfig),
+    /// How the papers train it on a space.
+    pub training: fn(SpaceKind) -> PaperTraining,
     pub build: fn(&VaeConfig, SpaceKind, &Device) -> GraphVae,
+}
+
+/// A model trained with the shared settings (latent 56, 2 rounds, KL weight 0.005).
+pub(super) fn shared(_: &mut VaeConfig) {}
+
+/// The papers' training schedule for a model on a space.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PaperTraining {
+    pub epochs: usize,
+    pub batch_size: usize,
+    pub learning_rate: f64,
+}
+
+/// The SVGe and D-VAE codes' schedule: 300 epochs of Adam at 1e-4, batch 32 (128 on NB101).
+pub(super) fn shared_training(space: SpaceKind) -> PaperTraining {
+    PaperTraining {
+        epochs: 300,
+        batch_size: if space == SpaceKind::Nb101 { 128 } else { 32 },
+        learning_rate: 1e-4,
+    }
 }
 
 /// Declares the model kinds from the registry's entries: each `Variant = SPEC` line gives a
@@ -121,6 +146,8 @@ registry! {
     Svae = super::sequence::SVAE,
     /// GraphRNN: S-VAE's encoder, rows and edges decoded one at a time.
     Graphrnn = super::sequence::GRAPHRNN,
+    /// arch2vec: GIN encoder, one-shot inner-product decoder, a latent per node.
+    Arch2vec = super::arch2vec::ARCH2VEC,
 }
 
 impl ModelKind {
@@ -185,7 +212,13 @@ mod tests {
                     ..VaeConfig::paper(kind)
                 };
                 let model = (kind.spec().build)(&config, space, &device);
-                assert_eq!(model.latent(), 4, "{} on {space}", kind.name());
+                // arch2vec's latent is one of `latent` per node.
+                let per_cell = if kind == ModelKind::Arch2vec {
+                    space.max_nodes()
+                } else {
+                    1
+                };
+                assert_eq!(model.latent(), 4 * per_cell, "{} on {space}", kind.name());
                 assert_eq!(
                     model.op_embedding().is_some(),
                     kind.spec().op_embedding,

@@ -14,7 +14,7 @@ use super::activation::sigmoid;
 use super::batch::GraphBatch;
 use super::decoded::{DecodedGraph, connect_loose_ends};
 use super::gnn::{GruCell, Mlp, bce_with_logits, one_hot};
-use super::registry::{ModelSpec, emb_tables};
+use super::registry::{ModelSpec, emb_tables, shared, shared_training};
 use super::{GraphVae, Noise, VaeConfig, gumbel_argmax};
 use crate::space::{INPUT, OUTPUT, SpaceKind};
 
@@ -27,6 +27,8 @@ pub const SVAE: ModelSpec = ModelSpec {
     two_sided: false,
     spaces: &[SpaceKind::Enas],
     published: &[emb_tables([99.98, 100.0, 37.03], [0.478, 0.873])],
+    paper: shared,
+    training: shared_training,
     build: |config, space, device| GraphVae::Sequence(Sequence::new(config, space, false, device)),
 };
 
@@ -35,6 +37,8 @@ pub const GRAPHRNN: ModelSpec = ModelSpec {
     title: "GraphRNN",
     about: "S-VAE's encoder, rows and their edges decoded one at a time (D-VAE's baseline)",
     published: &[emb_tables([99.85, 99.84, 29.77], [0.726, 0.669])],
+    paper: shared,
+    training: shared_training,
     build: |config, space, device| GraphVae::Sequence(Sequence::new(config, space, true, device)),
     ..SVAE
 };

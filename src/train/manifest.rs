@@ -114,14 +114,16 @@ impl TrainConfig {
         Ok(())
     }
 
-    /// The papers' settings for a model on a space (batch 32, or 128 on NB101; Adam 1e-4).
+    /// The papers' settings for a model on a space (the registry's: most models batch 32, or
+    /// 128 on NB101, and Adam 1e-4 for 300 epochs).
     pub fn paper(space: SpaceKind, vae: VaeConfig) -> Self {
+        let schedule = (vae.model.spec().training)(space);
         Self {
             space,
             vae,
-            epochs: 300,
-            batch_size: if space == SpaceKind::Nb101 { 128 } else { 32 },
-            learning_rate: 1e-4,
+            epochs: schedule.epochs,
+            batch_size: schedule.batch_size,
+            learning_rate: schedule.learning_rate,
             seed: 0,
             backend: Backend::Wgpu,
             train_limit: None,
