@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::Args;
+use serde_json::json;
 
 use crate::figures::paper::{Inputs, PAPER_FIGURES};
 use crate::figures::{Size, save};
@@ -24,6 +25,9 @@ pub struct FiguresArgs {
     /// Pixels per point of the PNGs (2 for high-density screens).
     #[arg(long, default_value_t = 1.0)]
     pub scale: f64,
+    /// Print one JSON object (the figures written, their files and times) instead of lines.
+    #[arg(long)]
+    pub json: bool,
 }
 
 pub fn run(args: &FiguresArgs) -> anyhow::Result<()> {
@@ -49,6 +53,7 @@ pub fn run(args: &FiguresArgs) -> anyhow::Result<()> {
         device: crate::backend::choose(crate::backend::Backend::Cpu).device,
     };
     let started = Instant::now();
+    let mut written = Vec::new();
     for f in PAPER_FIGURES {
         if !args.only.is_empty() && !args.only.iter().any(|o| f.name.contains(o.as_str())) {
             continue;
@@ -59,27 +64,36 @@ pub fn run(args: &FiguresArgs) -> anyhow::Result<()> {
             scale: args.scale,
             ..f.size
         };
+        let mut files = Vec::new();
         for ext in ["png", "svg"] {
             let path = args.out.join(format!("{}.{ext}", f.name));
             save(&made.figure, &path, size)?;
+            files.push(path.display().to_string());
         }
+        let seconds = t.elapsed().as_secs_f64();
+        if !args.json {
+            println!(
+                "{:<28} {:<36} {seconds:>6.1} s  {}",
+                f.name, f.paper, made.note
+            );
+        }
+        written.push(json!({
+            "name": f.name,
+            "paper": f.paper,
+            "files": files,
+            "seconds": seconds,
+            "note": made.note,
+        }));
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    if args.json {
+        println!("{}", json!({ "figures": written, "seconds": seconds }));
+    } else {
         println!(
-            "{:<28} {:<36} {:>6.1} s  {}",
-            f.name,
-            f.paper,
-            t.elapsed().as_secs_f64(),
-            made.note
+            "{} figures in {seconds:.1} s, written to {}",
+            written.len(),
+            args.out.display()
         );
     }
-    println!(
-        "{} figures in {:.1} s, written to {}",
-        if args.only.is_empty() {
-            PAPER_FIGURES.len().to_string()
-        } else {
-            "the chosen".into()
-        },
-        started.elapsed().as_secs_f64(),
-        args.out.display()
-    );
     Ok(())
 }

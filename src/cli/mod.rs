@@ -88,6 +88,10 @@ pub struct GuiArgs {
     /// Write a PNG of the window once the panel has its content, then exit.
     #[arg(long)]
     pub screenshot: Option<std::path::PathBuf>,
+    /// With --screenshot: first save the panel's figure here (.png or .svg) through the Save
+    /// figure bar's typed path.
+    #[arg(long, requires = "screenshot")]
+    pub save_figure: Option<std::path::PathBuf>,
 }
 
 impl Cli {
@@ -115,6 +119,7 @@ impl GuiArgs {
             backend: self.backend,
             panel: Some(self.panel.clone()),
             screenshot: self.screenshot.clone(),
+            save_figure: self.save_figure.clone(),
         })
     }
 }

@@ -22,7 +22,19 @@ pub struct CellStrip {
     pub title: String,
     pub space: SpaceKind,
     pub cells: Vec<CellPanel>,
+    /// Cells to a row; 0: as many as keep each cell's box about 1.6 times as wide as high.
     pub columns: usize,
+}
+
+/// The number of columns that gives `n` boxes in a `w` × `h` area the shape closest to 1.6 : 1.
+fn auto_columns(n: usize, w: f64, h: f64) -> usize {
+    let shape = |c: usize| {
+        let rows = n.div_ceil(c) as f64;
+        ((w / c as f64) / (h / rows) / 1.6).ln().abs()
+    };
+    (1..=n.max(1))
+        .min_by(|&a, &b| shape(a).total_cmp(&shape(b)))
+        .unwrap_or(1)
 }
 
 /// Layer of each node: the longest path from a source (cells are in topological order).
@@ -100,7 +112,11 @@ pub(super) fn draw<DB: DrawingBackend>(
     let body = titled(area, t, pen)?;
     let legend_h = pen.px(24.0) as i32;
     let (grid, legend) = body.split_vertically(body.dim_in_pixel().1 as i32 - legend_h);
-    let columns = fig.columns.clamp(1, fig.cells.len().max(1));
+    let (gw, gh) = grid.dim_in_pixel();
+    let columns = match fig.columns {
+        0 => auto_columns(fig.cells.len(), gw as f64, gh as f64),
+        c => c.clamp(1, fig.cells.len().max(1)),
+    };
     let rows = fig.cells.len().div_ceil(columns).max(1);
     let boxes = grid.split_evenly((rows, columns));
     for (panel, sub) in fig.cells.iter().zip(&boxes) {
@@ -156,9 +172,11 @@ fn draw_dag<DB: DrawingBackend>(
 ) -> Result<(), FigureError> {
     let [(x0, y0), (x1, y1)] = rect;
     let (rw, rh) = ((x1 - x0).max(1) as f32, (y1 - y0).max(1) as f32);
+    // Neighbouring layers stay at least a node and a short arrow apart.
+    let depth = layers(cell).into_iter().max().unwrap_or(0).max(1) as f32;
     let radius = (rh / (2.0 * cell.len().max(2) as f32))
         .clamp(pen.px(7.0) as f32, pen.px(13.0) as f32)
-        .min(rw / 10.0);
+        .min(rw / (2.0 * depth + 2.0) * 0.75);
     let inset = radius + 1.0;
     let pos: Vec<(f32, f32)> = unit_positions(cell)
         .iter()
@@ -328,6 +346,13 @@ mod tests {
         assert_eq!(layers(&cell), vec![0, 1, 2, 3]);
         let pos = unit_positions(&cell);
         assert!(pos.windows(2).all(|w| w[0][0] < w[1][0]));
+    }
+
+    #[test]
+    fn auto_columns_keep_boxes_wide() {
+        assert_eq!(auto_columns(14, 1400.0, 400.0), 6);
+        assert_eq!(auto_columns(1, 900.0, 600.0), 1);
+        assert_eq!(auto_columns(6, 300.0, 900.0), 1);
     }
 
     #[test]

@@ -12,8 +12,17 @@ use super::{FigureError, Pen, drawn, titled};
 pub struct Series {
     pub label: String,
     pub points: Vec<[f64; 2]>,
-    /// Drawn dashed (a test curve beside its train curve).
-    pub dashed: bool,
+    pub style: Line,
+}
+
+/// How a series is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Line {
+    Solid,
+    /// A test curve beside its train curve.
+    Dashed,
+    /// Points without a line (each of BO's evaluations).
+    Dots,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -118,18 +127,41 @@ pub(super) fn draw<DB: DrawingBackend>(
         let [r, g, b] = QUALITATIVE[k % QUALITATIVE.len()];
         let style = RGBColor(r, g, b).stroke_width(pen.px(1.6));
         let points = fig.drawn_points(s);
-        let series = if s.dashed {
-            let dash = pen.px(5.0);
-            let dashes = DashedLineSeries::new(points, dash, dash, style);
-            drawn(t, chart.draw_series(dashes))?
-        } else {
-            drawn(t, chart.draw_series(LineSeries::new(points, style)))?
+        let dot = pen.px(1.8);
+        let series = match s.style {
+            Line::Solid => drawn(t, chart.draw_series(LineSeries::new(points, style)))?,
+            Line::Dashed => {
+                let dash = pen.px(5.0);
+                let dashes = DashedLineSeries::new(points, dash, dash, style);
+                drawn(t, chart.draw_series(dashes))?
+            }
+            Line::Dots => {
+                let dots = points
+                    .into_iter()
+                    .map(|p| Circle::new(p, dot, style.filled()));
+                drawn(t, chart.draw_series(dots))?
+            }
         };
-        let dashed = s.dashed;
+        let kind = s.style;
         let dash = pen.px(3.0) as i32;
         series.label(s.label.as_str()).legend(move |(x, y)| {
-            let end = if dashed { x + 2 * dash } else { x + 18 };
-            PathElement::new(vec![(x, y), (end, y)], style)
+            let end = match kind {
+                Line::Dashed => x + 2 * dash,
+                _ => x + 18,
+            };
+            let (tip, path) = ((x + 9, y), vec![(x, y), (end, y)]);
+            let width = if kind == Line::Dots {
+                0
+            } else {
+                style.stroke_width
+            };
+            EmptyElement::at((0, 0))
+                + PathElement::new(path, style.stroke_width(width))
+                + Circle::new(
+                    tip,
+                    if kind == Line::Dots { dot } else { 0 },
+                    style.filled(),
+                )
         });
     }
     drawn(
@@ -166,7 +198,7 @@ mod tests {
             series: vec![Series {
                 label: "a".into(),
                 points: vec![[0.0, 100.0], [1.0, 0.0], [2.0, f64::NAN], [3.0, 0.01]],
-                dashed: false,
+                style: Line::Solid,
             }],
         };
         assert_eq!(c.drawn_points(&c.series[0]), vec![(0.0, 2.0), (3.0, -2.0)]);

@@ -12,7 +12,7 @@ mod scatter;
 mod sheet;
 
 pub use cells::{CellPanel, CellStrip, layers, short_name};
-pub use curves::{Curves, Series};
+pub use curves::{Curves, Line, Series};
 pub use palette::{op_rgb, viridis_rgb};
 pub use scatter::{ColorBar, Overlay, OverlayStyle, Point, Scatter};
 pub use sheet::Sheet;

@@ -4,7 +4,8 @@
 //! from the same result are the same drawing.
 
 use super::{
-    CellPanel, CellStrip, ColorBar, Curves, Figure, Overlay, OverlayStyle, Point, Scatter, Series,
+    CellPanel, CellStrip, ColorBar, Curves, Figure, Line, Overlay, OverlayStyle, Point, Scatter,
+    Series,
 };
 use crate::explore::{GridPoint, WalkStep};
 use crate::space::SpaceKind;
@@ -66,9 +67,15 @@ pub fn grid_landscape(title: &str, points: &[GridPoint], predicted: &[Option<f64
         .chain(&guessed)
         .filter_map(|p| p.value)
         .collect();
-    let mut fig = Scatter::new(title, "PC 1", "PC 2", measured);
-    fig.color = Some(ColorBar::robust(ACCURACY, values.into_iter()));
-    fig.radius = grid_radius(points.len());
+    let known = !values.is_empty();
+    let title = if known {
+        title.to_string()
+    } else {
+        format!("{title} (grey: no decoded cell has a known accuracy)")
+    };
+    let mut fig = Scatter::new(&title, "PC 1", "PC 2", measured);
+    fig.color = known.then(|| ColorBar::robust(ACCURACY, values.into_iter()));
+    fig.tile = grid_step(points);
     if !guessed.is_empty() {
         fig.overlays.push(Overlay {
             label: "predicted (fine-tuned)".into(),
@@ -79,10 +86,19 @@ pub fn grid_landscape(title: &str, points: &[GridPoint], predicted: &[Option<f64
     Figure::Scatter(fig)
 }
 
-/// A point radius that lets a grid's points nearly touch in a 400-point-wide plot.
-fn grid_radius(points: usize) -> f64 {
-    let side = (points as f64).sqrt().max(1.0);
-    (150.0 / side).clamp(2.0, 9.0)
+/// The spacing of a grid's points: the smallest gap between its distinct x coordinates.
+fn grid_step(points: &[GridPoint]) -> Option<f64> {
+    let mut xs: Vec<f64> = points
+        .iter()
+        .map(|p| p.x)
+        .filter(|x| x.is_finite())
+        .collect();
+    xs.sort_by(f64::total_cmp);
+    xs.dedup();
+    xs.windows(2)
+        .map(|w| w[1] - w[0])
+        .filter(|d| *d > 0.0)
+        .min_by(f64::total_cmp)
 }
 
 /// Cells at 2-D positions, coloured by accuracy: a latent map (PCA, t-SNE, a snapshot).
@@ -143,17 +159,20 @@ pub fn training_curves(
 ) -> Figure {
     let mut series = Vec::new();
     for (label, epochs) in runs {
-        for (part, dashed) in [("train", false), ("test", true)] {
+        for (k, (part, style)) in [("train", Line::Solid), ("test", Line::Dashed)]
+            .into_iter()
+            .enumerate()
+        {
             let points: Vec<[f64; 2]> = epochs
                 .iter()
-                .map(|m| [m.epoch as f64 + 1.0, loss.of(m)[usize::from(dashed)]])
+                .map(|m| [m.epoch as f64 + 1.0, loss.of(m)[k]])
                 .filter(|p| p[1].is_finite())
                 .collect();
             if !points.is_empty() {
                 series.push(Series {
                     label: format!("{label} {part}"),
                     points,
-                    dashed,
+                    style,
                 });
             }
         }

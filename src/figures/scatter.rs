@@ -81,6 +81,9 @@ pub struct Scatter {
     pub diagonal: bool,
     /// Radius of a point, in points.
     pub radius: f64,
+    /// Draw each point as a square of this side in data units (the tiles of a decoded grid)
+    /// instead of a dot.
+    pub tile: Option<f64>,
 }
 
 impl Scatter {
@@ -95,6 +98,7 @@ impl Scatter {
             overlays: Vec::new(),
             diagonal: false,
             radius: 2.0,
+            tile: None,
         }
     }
 
@@ -111,6 +115,14 @@ impl Scatter {
         }
         if x0 > x1 {
             (x0, x1, y0, y1) = (0.0, 1.0, 0.0, 1.0);
+        }
+        if let Some(side) = self.tile {
+            (x0, x1, y0, y1) = (
+                x0 - side / 2.0,
+                x1 + side / 2.0,
+                y0 - side / 2.0,
+                y1 + side / 2.0,
+            );
         }
         if self.diagonal {
             (x0, x1) = (x0.min(y0), x1.max(y1));
@@ -193,13 +205,18 @@ fn draw_points<DB: DrawingBackend>(
         let key = |p: &Point| p.value.filter(|v| v.is_finite()).unwrap_or(f64::MIN);
         key(a).total_cmp(&key(b))
     });
-    let r = pen.px(fig.radius);
-    let dots = order
-        .iter()
-        .map(|p| Circle::new((p.x, p.y), r, colour(p).filled()));
-    drawn(t, chart.draw_series(dots))?;
+    if let Some(side) = fig.tile {
+        let tiles = order.iter().map(|p| tile(p, side, colour(p).filled()));
+        drawn(t, chart.draw_series(tiles))?;
+    } else {
+        let r = pen.px(fig.radius);
+        let dots = order
+            .iter()
+            .map(|p| Circle::new((p.x, p.y), r, colour(p).filled()));
+        drawn(t, chart.draw_series(dots))?;
+    }
     for overlay in &fig.overlays {
-        draw_overlay(&mut chart, overlay, &colour, fig.radius, pen, t)?;
+        draw_overlay(&mut chart, overlay, &colour, fig, pen, t)?;
     }
     if !fig.overlays.is_empty() {
         drawn(
@@ -216,17 +233,24 @@ fn draw_points<DB: DrawingBackend>(
     Ok(())
 }
 
+/// A square of `side` (data units) centred on `p`, a hair smaller so that neighbours show a
+/// seam.
+fn tile(p: &Point, side: f64, style: ShapeStyle) -> Rectangle<(f64, f64)> {
+    let h = side * 0.47;
+    Rectangle::new([(p.x - h, p.y - h), (p.x + h, p.y + h)], style)
+}
+
 type Chart<'a, DB> = ChartContext<
     'a,
     DB,
     Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
 >;
 
-fn draw_overlay<DB: DrawingBackend>(
-    chart: &mut Chart<'_, DB>,
+fn draw_overlay<'a, DB: DrawingBackend + 'a>(
+    chart: &mut Chart<'a, DB>,
     overlay: &Overlay,
     colour: &dyn Fn(&Point) -> RGBColor,
-    radius: f64,
+    fig: &Scatter,
     pen: Pen,
     t: &str,
 ) -> Result<(), FigureError> {
@@ -257,8 +281,19 @@ fn draw_overlay<DB: DrawingBackend>(
             drawn(t, chart.draw_series(squares))?
         }
         OverlayStyle::Predicted => {
-            let size = pen.px(radius);
-            let dot = (size / 4).max(1);
+            if let Some(side) = fig.tile {
+                let tiles = overlay
+                    .points
+                    .iter()
+                    .map(|p| tile(p, side, colour(p).filled()));
+                drawn(t, chart.draw_series(tiles))?;
+            }
+            let size = if fig.tile.is_some() {
+                0
+            } else {
+                pen.px(fig.radius)
+            };
+            let dot = pen.px(1.5).max(size / 4);
             let marked = overlay.points.iter().map(|p| {
                 EmptyElement::at(at(p))
                     + Circle::new((0, 0), size, colour(p).filled())
@@ -267,9 +302,20 @@ fn draw_overlay<DB: DrawingBackend>(
             drawn(t, chart.draw_series(marked))?
         }
     };
-    legend
-        .label(overlay.label.as_str())
-        .legend(move |(x, y)| Circle::new((x + 8, y), r, stroke));
+    let style = overlay.style;
+    let dot = pen.px(1.5).max(pen.px(fig.radius) / 4);
+    legend.label(overlay.label.as_str()).legend(move |(x, y)| {
+        let at = (x + 8, y);
+        let (ring, square, centre) = match style {
+            OverlayStyle::Path => (r as u32, 0, 0),
+            OverlayStyle::Squares => (0, r, 0),
+            OverlayStyle::Predicted => (r as u32, 0, dot),
+        };
+        EmptyElement::at(at)
+            + Circle::new((0, 0), ring, stroke)
+            + Rectangle::new([(-square, -square), (square, square)], stroke)
+            + Circle::new((0, 0), centre, BLACK.filled())
+    });
     Ok(())
 }
 

@@ -322,6 +322,29 @@ struct Kept {
 }
 
 impl View for LandscapePanel {
+    /// The decoded grid (SVGe Fig. 3, left), points coloured by the fine-tuned predictor
+    /// dotted.
+    fn figure(&self, _ctx: &Ctx) -> Option<crate::figures::Figure> {
+        let (size, radius) = self.grid;
+        if self.points.is_empty() || size == 0 {
+            return None;
+        }
+        let above = if self.above > 0.0 {
+            format!(" above {} %", self.above)
+        } else {
+            String::new()
+        };
+        let title = format!(
+            "{size}×{size} grid over [-{radius:.2}, {radius:.2}]² of the PCA plane of {} cells{above}: {} distinct cells",
+            self.plane_cells, self.distinct
+        );
+        Some(crate::figures::results::grid_landscape(
+            &title,
+            &self.points,
+            &self.predicted,
+        ))
+    }
+
     fn settings(&self) -> Option<serde_json::Value> {
         keep(&Kept {
             size: self.size,
