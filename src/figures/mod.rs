@@ -11,9 +11,9 @@ pub mod results;
 mod scatter;
 mod sheet;
 
-pub use cells::{CellPanel, CellStrip, layers, short_name};
-pub use curves::{Curves, Line, Series};
-pub use palette::{op_rgb, viridis_rgb};
+pub use cells::{CellPanel, CellStrip, layers, short_name, unit_positions};
+pub use curves::{Curves, Line, Series, significant};
+pub use palette::{UNKNOWN, op_rgb, viridis_rgb};
 pub use scatter::{ColorBar, Overlay, OverlayStyle, Point, Scatter};
 pub use sheet::Sheet;
 
