@@ -50,6 +50,7 @@ fn curves() -> Figure {
         label: label.into(),
         points: (1..=30).map(|e| [e as f64, f(e as f64)]).collect(),
         style,
+        color: 2,
     };
     Figure::Curves(Curves {
         title: "losses".into(),

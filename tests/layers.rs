@@ -27,6 +27,7 @@ const GUI: &[&str] = &[
     "map_widget",
     "inspector",
     "views",
+    "save_figure",
     "screenshot",
     "app",
 ];

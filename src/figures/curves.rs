@@ -13,6 +13,8 @@ pub struct Series {
     pub label: String,
     pub points: Vec<[f64; 2]>,
     pub style: Line,
+    /// Index into the qualitative palette (a run's train and test curves share one).
+    pub color: usize,
 }
 
 /// How a series is drawn.
@@ -123,46 +125,8 @@ pub(super) fn draw<DB: DrawingBackend>(
             .y_labels(7)
             .draw(),
     )?;
-    for (k, s) in fig.series.iter().enumerate() {
-        let [r, g, b] = QUALITATIVE[k % QUALITATIVE.len()];
-        let style = RGBColor(r, g, b).stroke_width(pen.px(1.6));
-        let points = fig.drawn_points(s);
-        let dot = pen.px(1.8);
-        let series = match s.style {
-            Line::Solid => drawn(t, chart.draw_series(LineSeries::new(points, style)))?,
-            Line::Dashed => {
-                let dash = pen.px(5.0);
-                let dashes = DashedLineSeries::new(points, dash, dash, style);
-                drawn(t, chart.draw_series(dashes))?
-            }
-            Line::Dots => {
-                let dots = points
-                    .into_iter()
-                    .map(|p| Circle::new(p, dot, style.filled()));
-                drawn(t, chart.draw_series(dots))?
-            }
-        };
-        let kind = s.style;
-        let dash = pen.px(3.0) as i32;
-        series.label(s.label.as_str()).legend(move |(x, y)| {
-            let end = match kind {
-                Line::Dashed => x + 2 * dash,
-                _ => x + 18,
-            };
-            let (tip, path) = ((x + 9, y), vec![(x, y), (end, y)]);
-            let width = if kind == Line::Dots {
-                0
-            } else {
-                style.stroke_width
-            };
-            EmptyElement::at((0, 0))
-                + PathElement::new(path, style.stroke_width(width))
-                + Circle::new(
-                    tip,
-                    if kind == Line::Dots { dot } else { 0 },
-                    style.filled(),
-                )
-        });
+    for s in &fig.series {
+        draw_one(&mut chart, fig, s, pen)?;
     }
     drawn(
         t,
@@ -174,6 +138,62 @@ pub(super) fn draw<DB: DrawingBackend>(
             .border_style(BLACK.mix(0.4))
             .draw(),
     )
+}
+
+type Chart<'a, DB> = ChartContext<
+    'a,
+    DB,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
+
+/// One series, with its legend entry.
+fn draw_one<'a, DB: DrawingBackend + 'a>(
+    chart: &mut Chart<'a, DB>,
+    fig: &Curves,
+    s: &Series,
+    pen: Pen,
+) -> Result<(), FigureError> {
+    let t = fig.title.as_str();
+    let [r, g, b] = QUALITATIVE[s.color % QUALITATIVE.len()];
+    let style = RGBColor(r, g, b).stroke_width(pen.px(1.6));
+    let points = fig.drawn_points(s);
+    let dot = pen.px(1.8);
+    let series = match s.style {
+        Line::Solid => drawn(t, chart.draw_series(LineSeries::new(points, style)))?,
+        Line::Dashed => {
+            let dash = pen.px(5.0);
+            let dashes = DashedLineSeries::new(points, dash, dash, style);
+            drawn(t, chart.draw_series(dashes))?
+        }
+        Line::Dots => {
+            let dots = points
+                .into_iter()
+                .map(|p| Circle::new(p, dot, style.filled()));
+            drawn(t, chart.draw_series(dots))?
+        }
+    };
+    let kind = s.style;
+    let dash = pen.px(3.0) as i32;
+    series.label(s.label.as_str()).legend(move |(x, y)| {
+        let end = match kind {
+            Line::Dashed => x + 2 * dash,
+            _ => x + 18,
+        };
+        let (tip, path) = ((x + 9, y), vec![(x, y), (end, y)]);
+        let width = if kind == Line::Dots {
+            0
+        } else {
+            style.stroke_width
+        };
+        EmptyElement::at((0, 0))
+            + PathElement::new(path, style.stroke_width(width))
+            + Circle::new(
+                tip,
+                if kind == Line::Dots { dot } else { 0 },
+                style.filled(),
+            )
+    });
+    Ok(())
 }
 
 #[cfg(test)]
@@ -199,6 +219,7 @@ mod tests {
                 label: "a".into(),
                 points: vec![[0.0, 100.0], [1.0, 0.0], [2.0, f64::NAN], [3.0, 0.01]],
                 style: Line::Solid,
+                color: 0,
             }],
         };
         assert_eq!(c.drawn_points(&c.series[0]), vec![(0.0, 2.0), (3.0, -2.0)]);

@@ -195,7 +195,7 @@ fn landscape(inputs: &Inputs) -> Result<Made, FigureError> {
         figure: grid_landscape(&title, &points, &predicted),
         note: format!(
             "{GRID}×{GRID} grid over [-{GRID_RADIUS}, {GRID_RADIUS}]², greedy decoding: {distinct} distinct cells, \
-             {known} points in the table, {guessed} coloured by the fine-tuned predictor"
+             {known} with a known accuracy, {guessed} coloured by the fine-tuned predictor"
         ),
     })
 }

@@ -158,7 +158,7 @@ pub fn training_curves(
     log_y: bool,
 ) -> Figure {
     let mut series = Vec::new();
-    for (label, epochs) in runs {
+    for (color, (label, epochs)) in runs.iter().enumerate() {
         for (k, (part, style)) in [("train", Line::Solid), ("test", Line::Dashed)]
             .into_iter()
             .enumerate()
@@ -173,6 +173,7 @@ pub fn training_curves(
                     label: format!("{label} {part}"),
                     points,
                     style,
+                    color,
                 });
             }
         }

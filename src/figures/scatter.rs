@@ -15,6 +15,9 @@ pub struct Point {
     pub value: Option<f64>,
 }
 
+/// The colour bar's steps.
+const STEPS: usize = 64;
+
 /// What the colours mean: viridis from `low` to `high`, values outside taking the end colours.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ColorBar {
@@ -41,9 +44,13 @@ impl ColorBar {
         }
     }
 
+    /// The colour of `value`: one of the bar's [`STEPS`] colours, so that a point's colour
+    /// is exactly one the bar shows (and a PNG of thousands of points compresses well).
     fn rgb(&self, value: Option<f64>) -> RGBColor {
         let [r, g, b] = value.map_or(UNKNOWN, |v| {
-            viridis_rgb(((v - self.low) / (self.high - self.low)) as f32)
+            let t = ((v - self.low) / (self.high - self.low)).clamp(0.0, 1.0);
+            let step = (t * STEPS as f64).floor().min(STEPS as f64 - 1.0);
+            viridis_rgb(((step + 0.5) / STEPS as f64) as f32)
         });
         RGBColor(r, g, b)
     }
@@ -348,7 +355,6 @@ fn draw_bar<DB: DrawingBackend>(
             .y_label_formatter(&super::tick)
             .draw(),
     )?;
-    const STEPS: usize = 64;
     let step = (bar.high - bar.low) / STEPS as f64;
     let cells = (0..STEPS).map(|k| {
         let lo = bar.low + step * k as f64;

@@ -368,12 +368,13 @@ impl View for BoPanel {
         if self.evaluations.is_empty() {
             return None;
         }
-        let series = |label: &str, style, f: fn(&Evaluation) -> f64| Series {
+        let series = |label: &str, style, color, f: fn(&Evaluation) -> f64| Series {
             label: label.into(),
             points: (self.evaluations.iter().enumerate())
                 .map(|(i, e)| [i as f64 + 1.0, f(e)])
                 .collect(),
             style,
+            color,
         };
         let curves = Figure::Curves(Curves {
             title: "Best so far (and each evaluation)".into(),
@@ -381,8 +382,8 @@ impl View for BoPanel {
             y_label: "accuracy (%)".into(),
             log_y: false,
             series: vec![
-                series("evaluated", Line::Dots, |e| e.value),
-                series("best so far", Line::Solid, |e| e.best_so_far),
+                series("evaluated", Line::Dots, 0, |e| e.value),
+                series("best so far", Line::Solid, 1, |e| e.best_so_far),
             ],
         });
         let mut ranked: Vec<&Evaluation> = Vec::new();
