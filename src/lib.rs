@@ -7,6 +7,7 @@ pub mod cli;
 pub mod data;
 pub mod eval;
 pub mod explore;
+pub mod figures;
 pub mod gui;
 pub mod jobs;
 pub mod latent;

@@ -99,6 +99,7 @@ fn every_sub_command_has_help() {
         "extrapolate",
         "compare",
         "tables",
+        "figures",
         "gui",
     ];
     // The list is the CLI's: `cellspace --help` names each of them and no other.

@@ -1068,3 +1068,68 @@ fn panel_settings_are_kept_between_launches_and_reset_from_the_menu() {
     assert_eq!(panel::<MapPanel>(app).projection, Projection::Pca);
     assert_eq!(panel::<BoPanel>(app).rounds, BoPanel::default().rounds);
 }
+
+#[test]
+fn save_figure_writes_the_panels_figure_through_the_dialog_and_the_typed_path() {
+    let out = tempfile::tempdir().unwrap();
+    let mut harness = app_harness(FixedDialogs {
+        save_dir: Some(out.path().to_path_buf()),
+        ..Default::default()
+    });
+    opened(&mut harness);
+    step_until(&mut harness, Duration::from_secs(10), "the map", |a| {
+        panel::<MapPanel>(a).last_rect.is_some()
+    });
+    // Through the dialog: the map alone, at the bar's size, under the name it proposes.
+    harness.state_mut().figure_saver.width = 640;
+    harness.state_mut().figure_saver.height = 400;
+    harness.state_mut().figure_saver.scale = 1.5;
+    harness.step();
+    harness.get_by_label("Save figure...").click();
+    step_until(&mut harness, Duration::from_secs(20), "the save", |a| {
+        a.pending_dialog.is_none() && a.notice.is_some()
+    });
+    let png = out.path().join("map-nb201.png");
+    let image = image::open(&png)
+        .unwrap_or_else(|e| panic!("{}: {e}; {:?}", png.display(), harness.state().errors));
+    assert_eq!((image.width(), image.height()), (960, 600));
+    // Through the typed path, as SVG by its extension: the map's axes and colour bar named.
+    let svg = out.path().join("typed.svg");
+    harness.state_mut().figure_saver.typed = svg.display().to_string();
+    harness.step();
+    harness.get_by_label("Save").click();
+    harness.step();
+    let text = std::fs::read_to_string(&svg).expect("the typed path was written");
+    let doc = roxmltree::Document::parse(&text).expect("the SVG parses");
+    let texts: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .filter_map(|n| n.text().map(str::trim))
+        .collect();
+    for name in ["PC 1", "PC 2", "accuracy (%)"] {
+        assert!(texts.contains(&name), "{name} not in {texts:?}");
+    }
+    assert!(
+        harness
+            .state()
+            .notice
+            .as_deref()
+            .unwrap_or("")
+            .contains("typed.svg"),
+        "{:?}",
+        harness.state().notice
+    );
+    // A panel with nothing to draw says so instead of writing an empty picture.
+    harness.get_by_label("Walk").click();
+    harness.step();
+    harness.state_mut().figure_saver.typed = out.path().join("walk.png").display().to_string();
+    harness.step();
+    harness.get_by_label("Save").click();
+    harness.step();
+    assert!(!out.path().join("walk.png").exists());
+    let errors = harness.state().errors.clone();
+    assert!(
+        errors.iter().any(|e| e.contains("nothing to draw")),
+        "{errors:?}"
+    );
+}

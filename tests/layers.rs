@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 /// The library's modules, lowest first: each may use only those before it (and itself).
 const LIBRARY: &[&str] = &[
     "backend", "jobs", "threads", "space", "data", "model", "latent", "train", "bo", "explore",
-    "eval", "run", "gui", "cli",
+    "eval", "run", "figures", "gui", "cli",
 ];
 
 /// The explorer's files, lowest first, by the same rule. `views` holds the panels, which may
@@ -27,6 +27,7 @@ const GUI: &[&str] = &[
     "map_widget",
     "inspector",
     "views",
+    "save_figure",
     "screenshot",
     "app",
 ];

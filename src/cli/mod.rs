@@ -7,6 +7,7 @@ mod data_cmd;
 mod eval_cmd;
 mod explore_cmd;
 mod extrapolate_cmd;
+mod figures_cmd;
 mod finetune_cmd;
 mod stats_cmd;
 mod tables_cmd;
@@ -65,6 +66,8 @@ pub enum Command {
     Compare(compare_cmd::CompareArgs),
     /// The papers' tables regenerated from the bundled models, beside the published numbers.
     Tables(tables_cmd::TablesArgs),
+    /// The papers' figures from the bundled models, headless on the CPU, as PNG and SVG.
+    Figures(figures_cmd::FiguresArgs),
     /// Open the explorer window (what `cellspace` alone does, with options).
     Gui(GuiArgs),
 }
@@ -85,6 +88,10 @@ pub struct GuiArgs {
     /// Write a PNG of the window once the panel has its content, then exit.
     #[arg(long)]
     pub screenshot: Option<std::path::PathBuf>,
+    /// With --screenshot: first save the panel's figure here (.png or .svg) through the Save
+    /// figure bar's typed path.
+    #[arg(long, requires = "screenshot")]
+    pub save_figure: Option<std::path::PathBuf>,
 }
 
 impl Cli {
@@ -112,6 +119,7 @@ impl GuiArgs {
             backend: self.backend,
             panel: Some(self.panel.clone()),
             screenshot: self.screenshot.clone(),
+            save_figure: self.save_figure.clone(),
         })
     }
 }
@@ -153,6 +161,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Extrapolate(args)) => extrapolate_cmd::run(&args),
         Some(Command::Compare(args)) => compare_cmd::run(&args),
         Some(Command::Tables(args)) => tables_cmd::run(&args),
+        Some(Command::Figures(args)) => figures_cmd::run(&args),
         Some(Command::Gui(args)) => crate::gui::run(args.start_options()?),
         None => crate::gui::run(crate::gui::StartOptions::default()),
     }

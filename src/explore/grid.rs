@@ -63,3 +63,28 @@ pub fn decoded_grid(
     let distinct = distinct.len();
     Ok((points, distinct))
 }
+
+/// The fine-tuned predictor's accuracy (%) of each valid grid point without a true one (the
+/// predictor folder `dir` from `cellspace finetune`); `None` for every other point.
+pub fn predict_unlabelled(
+    dir: &std::path::Path,
+    points: &[GridPoint],
+    device: &burn::tensor::Device,
+    cancel: &std::sync::atomic::AtomicBool,
+) -> Result<Vec<Option<f64>>, crate::train::TrainError> {
+    let (manifest, predictor) = crate::train::finetune::load_predictor(dir, device)?;
+    let wanted: Vec<usize> = (0..points.len())
+        .filter(|&k| points[k].valid && points[k].accuracy.is_none() && points[k].cell.is_some())
+        .collect();
+    let cells: Vec<&Cell> = wanted
+        .iter()
+        .filter_map(|&k| points[k].cell.as_ref())
+        .collect();
+    let values =
+        crate::train::finetune::predict_cells(&predictor, &cells, manifest.space, device, cancel)?;
+    let mut out = vec![None; points.len()];
+    for (&k, v) in wanted.iter().zip(values) {
+        out[k] = Some(v as f64 * crate::train::finetune::TARGET_SCALE);
+    }
+    Ok(out)
+}

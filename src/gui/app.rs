@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use super::dialogs::{Dialogs, PathPurpose, PendingDialog, RfdDialogs};
 use super::inspector::Inspector;
+use super::save_figure::{FigureSaver, SaveAsk};
 use super::screenshot::{ScreenshotPlan, Scripted};
 use super::selection::Selection;
 use super::tasks::{Outcome, Task, TaskStatus, take_finished};
@@ -27,6 +28,9 @@ pub struct StartOptions {
     pub panel: Option<String>,
     /// Save a PNG of the window here once the panel has its content, then close.
     pub screenshot: Option<PathBuf>,
+    /// With `screenshot`: first save the panel's figure here, through the Save figure bar's
+    /// typed path.
+    pub save_figure: Option<PathBuf>,
 }
 
 impl Default for StartOptions {
@@ -37,6 +41,7 @@ impl Default for StartOptions {
             backend: Backend::Wgpu,
             panel: None,
             screenshot: None,
+            save_figure: None,
         }
     }
 }
@@ -70,6 +75,8 @@ pub struct CellspaceApp {
     board: Board,
     launched: Instant,
     screenshot: Option<ScreenshotPlan>,
+    /// The Save figure bar's settings.
+    pub figure_saver: FigureSaver,
     /// Whether the panels' settings are kept between launches (not for scripted screenshots,
     /// which must look the same on every machine).
     persist: bool,
@@ -135,7 +142,8 @@ impl CellspaceApp {
             screenshot: options
                 .screenshot
                 .clone()
-                .map(|p| ScreenshotPlan::new(p, current)),
+                .map(|p| ScreenshotPlan::new(p, current, options.save_figure.clone())),
+            figure_saver: FigureSaver::default(),
             persist: options.screenshot.is_none(),
         };
         if let (Some(storage), true) = (cc.storage, app.persist) {
@@ -421,6 +429,9 @@ impl CellspaceApp {
         }
         let name = match purpose {
             PathPurpose::Export { json: false } => format!("candidates-{}.csv", self.space.name()),
+            PathPurpose::SaveFigure { .. } => self
+                .figure_saver
+                .default_name(self.current_id(), self.space.name()),
             _ => format!("candidates-{}.json", self.space.name()),
         };
         self.pending_dialog = Some(PendingDialog::ask(self.dialogs.clone(), purpose, name));
@@ -448,7 +459,33 @@ impl CellspaceApp {
                     backend: self.backend,
                 });
             }
+            PathPurpose::SaveFigure { .. } => self.save_figure(&path),
             _ => self.request(Request::Path(purpose, path)),
+        }
+    }
+
+    /// The shown panel's figure now, as "Save figure" draws it.
+    pub fn current_figure(&self) -> Option<crate::figures::Figure> {
+        self.views.get(self.current)?.figure(&self.ctx())
+    }
+
+    /// Saves the shown panel's figure to `path` (PNG or SVG by its extension), with the bar's
+    /// size and scale; says how it went in the notice or the errors.
+    pub fn save_figure(&mut self, path: &std::path::Path) {
+        match self.figure_saver.save(self.current_figure(), path) {
+            Ok(notice) => self.notice = Some(notice),
+            Err(e) => self.errors.push(format!("Save figure: {e}")),
+        }
+    }
+
+    /// The Save figure bar above the view.
+    fn figure_bar(&mut self, ui: &mut egui::Ui) {
+        match self.figure_saver.bar_ui(ui) {
+            Some(SaveAsk::Dialog) => self.ask_path(PathPurpose::SaveFigure {
+                svg: self.figure_saver.svg,
+            }),
+            Some(SaveAsk::Typed(path)) => self.save_figure(&path),
+            None => {}
         }
     }
 
@@ -741,6 +778,15 @@ impl Scripted for CellspaceApp {
     fn demo_view(&mut self, view: usize) {
         CellspaceApp::demo_view(self, view)
     }
+
+    fn save_figure_typed(&mut self, path: &std::path::Path) -> String {
+        self.figure_saver.typed = path.display().to_string();
+        CellspaceApp::save_figure(self, path);
+        match self.errors.last() {
+            Some(e) if e.starts_with("Save figure") => e.clone(),
+            _ => self.notice.clone().unwrap_or_default(),
+        }
+    }
 }
 
 impl eframe::App for CellspaceApp {
@@ -788,6 +834,7 @@ impl eframe::App for CellspaceApp {
                 });
                 return;
             }
+            self.figure_bar(ui);
             self.with_view(current, |v, ctx, actions| v.view(ui, ctx, actions));
         });
         if let Some(mut plan) = self.screenshot.take() {

@@ -6,78 +6,20 @@ use egui::{Color32, Pos2, Rect, Response, Sense, Stroke, Ui, Vec2, pos2, vec2};
 use super::colormap::op_color;
 use crate::space::{Cell, SpaceKind};
 
-/// Layer of each node: the longest path from a source (cells are in topological order).
-pub fn layers(cell: &Cell) -> Vec<usize> {
-    let mut layer = vec![0usize; cell.len()];
-    for j in 0..cell.len() {
-        for i in 0..j {
-            if cell.has_edge(i, j) {
-                layer[j] = layer[j].max(layer[i] + 1);
-            }
-        }
-    }
-    layer
-}
+pub use crate::figures::{layers, short_name};
 
-/// Node centres inside `rect`, layer by layer left to right, spread vertically within a layer.
+/// Node centres inside `rect`, layer by layer left to right, spread vertically within a layer
+/// (the layout figure files use, `crate::figures::unit_positions`).
 pub fn node_positions(cell: &Cell, rect: Rect) -> Vec<Pos2> {
-    let layer = layers(cell);
-    let depth = layer.iter().copied().max().unwrap_or(0);
-    let mut in_layer = vec![0usize; depth + 1];
-    let mut slot = vec![0usize; cell.len()];
-    for (i, &l) in layer.iter().enumerate() {
-        slot[i] = in_layer[l];
-        in_layer[l] += 1;
-    }
-    (0..cell.len())
-        .map(|i| {
-            let l = layer[i];
-            let x = if depth == 0 {
-                0.5
-            } else {
-                l as f32 / depth as f32
-            };
-            let y = (slot[i] as f32 + 0.5) / in_layer[l] as f32;
+    crate::figures::unit_positions(cell)
+        .into_iter()
+        .map(|[x, y]| {
             pos2(
                 rect.left() + 14.0 + x * (rect.width() - 28.0),
                 rect.top() + y * rect.height(),
             )
         })
         .collect()
-}
-
-/// Short label of a node type: "in", "out", or the operation's kind and kernel size
-/// ("c3" for a 3x3 convolution, "sep5", "avg3", "max3", "skip", "none").
-pub fn short_name(space: SpaceKind, t: u8) -> String {
-    match t {
-        crate::space::INPUT => "in".into(),
-        crate::space::OUTPUT => "out".into(),
-        _ => {
-            let name = space.type_name(t).to_ascii_lowercase();
-            let kind = if name.contains("sep") {
-                "sep"
-            } else if name.contains("avg") {
-                "avg"
-            } else if name.contains("max") {
-                "max"
-            } else if name.contains("conv") {
-                "c"
-            } else if name.contains("skip") {
-                "skip"
-            } else {
-                return name.chars().take(5).collect();
-            };
-            // The kernel size: the digit before the first "x" of "3x3".
-            let kernel = name
-                .find('x')
-                .and_then(|i| name[..i].chars().last())
-                .filter(|c| c.is_ascii_digit());
-            match kernel {
-                Some(k) => format!("{kind}{k}"),
-                None => kind.to_string(),
-            }
-        }
-    }
 }
 
 /// Draws `cell` into a widget of `size`; hovering shows the full operation names.
@@ -155,29 +97,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn short_names_tell_operations_apart() {
-        for space in SpaceKind::ALL {
-            let names: Vec<String> = (0..space.op_names().len())
-                .map(|k| short_name(space, crate::space::FIRST_OP + k as u8))
-                .collect();
-            let mut unique = names.clone();
-            unique.sort();
-            unique.dedup();
-            assert_eq!(unique.len(), names.len(), "{space}: {names:?}");
-        }
-        assert_eq!(
-            short_name(SpaceKind::Nb201, crate::space::FIRST_OP + 3),
-            "c3"
-        );
-    }
-
-    #[test]
-    fn layers_follow_the_longest_path() {
+    fn nodes_go_left_to_right_by_layer() {
         // in -> a -> b -> out, plus in -> out directly.
         let cell = Cell::new(vec![0, 2, 3, 1], &[(0, 1), (1, 2), (2, 3), (0, 3)]).unwrap();
-        assert_eq!(layers(&cell), vec![0, 1, 2, 3]);
         let rect = Rect::from_min_size(Pos2::ZERO, vec2(200.0, 100.0));
         let pos = node_positions(&cell, rect);
         assert!(pos.windows(2).all(|w| w[0].x < w[1].x));
+        assert!(pos.iter().all(|p| rect.contains(*p)));
     }
 }

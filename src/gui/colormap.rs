@@ -4,34 +4,15 @@
 use egui::Color32;
 
 /// Grey for "unknown", "invalid" or "filtered out".
-pub const UNKNOWN: Color32 = Color32::from_rgb(150, 150, 150);
+pub const UNKNOWN: Color32 = rgb(crate::figures::UNKNOWN);
 
-/// Viridis at `t` in [0, 1] (clamped).
+const fn rgb([r, g, b]: [u8; 3]) -> Color32 {
+    Color32::from_rgb(r, g, b)
+}
+
+/// Viridis at `t` in [0, 1] (clamped): the colours of the figure files too.
 pub fn viridis(t: f32) -> Color32 {
-    let t = t.clamp(0.0, 1.0);
-    // Degree-6 polynomial fit of matplotlib's viridis (Mattias Kristensson's coefficients).
-    const C: [[f32; 3]; 7] = [
-        [0.277_727_3, 0.005_407_344, 0.334_099_8],
-        [0.105_093_04, 1.404_613_5, 1.384_590_1],
-        [-0.330_861_8, 0.214_847_56, 0.095_095_16],
-        [-4.634_230_5, -5.799_101, -19.332_441],
-        [6.228_27, 14.179_934, 56.690_55],
-        [4.776_385, -13.745_146, -65.353_035],
-        [-5.435_456, 4.645_852_6, 26.312_435],
-    ];
-    let mut rgb = [0.0f32; 3];
-    for (k, channel) in rgb.iter_mut().enumerate() {
-        let mut v = 0.0;
-        for c in C.iter().rev() {
-            v = v * t + c[k];
-        }
-        *channel = v.clamp(0.0, 1.0);
-    }
-    Color32::from_rgb(
-        (rgb[0] * 255.0) as u8,
-        (rgb[1] * 255.0) as u8,
-        (rgb[2] * 255.0) as u8,
-    )
+    rgb(crate::figures::viridis_rgb(t))
 }
 
 /// A linear scale from values to [0, 1], with its ends kept for the colour bar.
@@ -71,23 +52,10 @@ impl Scale {
     }
 }
 
-/// Colour of a node type: input and output dark, operations from a qualitative palette.
+/// Colour of a node type: input and output dark, operations from a qualitative palette (the
+/// figure files' too).
 pub fn op_color(t: u8) -> Color32 {
-    const PALETTE: [Color32; 8] = [
-        Color32::from_rgb(31, 119, 180),
-        Color32::from_rgb(255, 127, 14),
-        Color32::from_rgb(44, 160, 44),
-        Color32::from_rgb(214, 39, 40),
-        Color32::from_rgb(148, 103, 189),
-        Color32::from_rgb(140, 86, 75),
-        Color32::from_rgb(227, 119, 194),
-        Color32::from_rgb(188, 189, 34),
-    ];
-    match t {
-        crate::space::INPUT => Color32::from_rgb(60, 60, 60),
-        crate::space::OUTPUT => Color32::from_rgb(20, 20, 20),
-        t => PALETTE[(t - crate::space::FIRST_OP) as usize % PALETTE.len()],
-    }
+    rgb(crate::figures::op_rgb(t))
 }
 
 #[cfg(test)]

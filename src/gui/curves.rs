@@ -6,6 +6,7 @@ use std::path::Path;
 use egui::Ui;
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 
+use crate::figures::significant;
 use crate::train::{EpochMetrics, RunManifest};
 
 /// One run's curves, named for the legend.
@@ -107,24 +108,5 @@ pub fn plots(ui: &mut Ui, current: &CurveSet, state: &CurvesState, height: f32) 
                 ));
             }
         });
-    }
-}
-
-/// `v` with three significant digits (an axis label of the log scale: 126, 79.4, 0.0501).
-fn significant(v: f64) -> String {
-    let decimals = (2.0 - v.abs().max(1e-12).log10().floor()).clamp(0.0, 12.0) as usize;
-    format!("{v:.decimals$}")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::significant;
-
-    #[test]
-    fn log_axis_labels_have_three_significant_digits() {
-        assert_eq!(significant(125.893), "126");
-        assert_eq!(significant(79.433), "79.4");
-        assert_eq!(significant(1.0), "1.00");
-        assert_eq!(significant(0.050_12), "0.0501");
     }
 }

@@ -74,6 +74,10 @@ pub enum PathPurpose {
     Export {
         json: bool,
     },
+    /// Save the shown panel's figure, as SVG or PNG.
+    SaveFigure {
+        svg: bool,
+    },
 }
 
 impl PathPurpose {
@@ -86,6 +90,9 @@ impl PathPurpose {
             | PathPurpose::AddCurves => "type it in the path field of Data & training",
             PathPurpose::NewRunFolder => "type it in the run folder field",
             PathPurpose::Export { .. } => "type it in the export field of Candidates",
+            PathPurpose::SaveFigure { .. } => {
+                "type it in the path field of Save figure, above the view"
+            }
         }
     }
 }
@@ -112,6 +119,9 @@ impl PendingDialog {
                     &name,
                     &[if json { "json" } else { "csv" }],
                 ),
+                PathPurpose::SaveFigure { svg } => {
+                    dialogs.save_file("Save figure", &name, &[if svg { "svg" } else { "png" }])
+                }
             };
             let _ = tx.send(path);
         });

@@ -12,6 +12,7 @@ pub mod inspector;
 pub mod map_widget;
 pub mod op_embedding;
 pub mod point_cloud;
+mod save_figure;
 mod screenshot;
 pub mod selection;
 pub mod tasks;

@@ -17,6 +17,9 @@ pub trait Scripted {
     fn errors(&self) -> String;
     /// Runs a panel's demonstration action.
     fn demo_view(&mut self, view: usize);
+    /// Saves the shown panel's figure through the Save figure bar's typed path; what the
+    /// window then says (the notice or the error).
+    fn save_figure_typed(&mut self, path: &std::path::Path) -> String;
 }
 
 enum Phase {
@@ -31,15 +34,18 @@ pub struct ScreenshotPlan {
     view: usize,
     phase: Phase,
     saved: Arc<Mutex<Option<Result<(), String>>>>,
+    /// Save the panel's figure here first (`--save-figure`).
+    figure: Option<PathBuf>,
 }
 
 impl ScreenshotPlan {
-    pub fn new(path: PathBuf, view: usize) -> Self {
+    pub fn new(path: PathBuf, view: usize, figure: Option<PathBuf>) -> Self {
         Self {
             path,
             view,
             phase: Phase::WaitingForData,
             saved: Arc::new(Mutex::new(None)),
+            figure,
         }
     }
 
@@ -64,6 +70,9 @@ impl ScreenshotPlan {
                 }
                 // A few quiet frames let the last results lay out before the picture.
                 if *quiet_frames >= 6 {
+                    if let Some(figure) = self.figure.take() {
+                        eprintln!("{}", app.save_figure_typed(&figure));
+                    }
                     let saved = self.saved.clone();
                     let path = self.path.clone();
                     let repaint = ctx.clone();

@@ -158,6 +158,9 @@ pub trait View: AsAny {
     fn busy(&self) -> bool;
     /// What the panel does for a screenshot or a demonstration (scripts/screenshots.sh).
     fn demo(&mut self, ctx: &Ctx, actions: &mut Vec<Action>);
+    /// The panel's picture as a figure file draws it ("Save figure"): what the view shows now,
+    /// without the window around it; `None` while there is nothing to draw.
+    fn figure(&self, ctx: &Ctx) -> Option<crate::figures::Figure>;
     /// What this panel shows the others (see [`Board`]).
     fn publish(&self, _board: &mut Board) {}
     /// The panel's settings worth keeping between launches (never its results or jobs), as

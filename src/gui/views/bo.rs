@@ -360,6 +360,67 @@ struct Kept {
 }
 
 impl View for BoPanel {
+    /// Best so far and each evaluation against the evaluation count, beside the best cells
+    /// found.
+    fn figure(&self, ctx: &Ctx) -> Option<crate::figures::Figure> {
+        use crate::figures::{CellPanel, CellStrip, Curves, Figure, Line, Series, Sheet};
+        let ws = ctx.workspace?;
+        if self.evaluations.is_empty() {
+            return None;
+        }
+        let series = |label: &str, style, color, f: fn(&Evaluation) -> f64| Series {
+            label: label.into(),
+            points: (self.evaluations.iter().enumerate())
+                .map(|(i, e)| [i as f64 + 1.0, f(e)])
+                .collect(),
+            style,
+            color,
+        };
+        let curves = Figure::Curves(Curves {
+            title: "Best so far (and each evaluation)".into(),
+            x_label: "evaluation".into(),
+            y_label: "accuracy (%)".into(),
+            log_y: false,
+            series: vec![
+                series("evaluated", Line::Dots, 0, |e| e.value),
+                series("best so far", Line::Solid, 1, |e| e.best_so_far),
+            ],
+        });
+        let mut ranked: Vec<&Evaluation> = Vec::new();
+        for e in &self.evaluations {
+            if !ranked.iter().any(|r| r.cell == e.cell) {
+                ranked.push(e);
+            }
+        }
+        ranked.sort_by(|a, b| b.value.total_cmp(&a.value));
+        let cells = (ranked.iter().take(6).enumerate())
+            .map(|(k, e)| CellPanel {
+                caption: format!(
+                    "#{} · {:.2} %{} · round {}",
+                    k + 1,
+                    e.value,
+                    if e.estimated { " est." } else { "" },
+                    e.round + 1
+                ),
+                cell: Some(e.cell.clone()),
+            })
+            .collect();
+        let best = Figure::Cells(CellStrip {
+            title: "Best cells found".into(),
+            space: ws.space,
+            cells,
+            columns: 0,
+        });
+        Some(Figure::Sheet(Sheet {
+            title: format!(
+                "Bayesian optimisation: {} evaluations",
+                self.evaluations.len()
+            ),
+            columns: 2,
+            panels: vec![curves, best],
+        }))
+    }
+
     fn settings(&self) -> Option<serde_json::Value> {
         keep(&Kept {
             rounds: self.rounds,

@@ -166,6 +166,34 @@ fn default_export(space: SpaceKind) -> String {
 }
 
 impl View for CandidatesPanel {
+    /// The pinned cells, each captioned with its accuracy (or prediction) and origin.
+    fn figure(&self, ctx: &Ctx) -> Option<crate::figures::Figure> {
+        use crate::figures::{CellPanel, CellStrip, Figure};
+        let ws = ctx.workspace?;
+        if self.candidates.is_empty() {
+            return None;
+        }
+        let cells = (self.candidates.iter().enumerate())
+            .map(|(k, c)| {
+                let value = match (c.accuracy, c.predicted) {
+                    (Some(a), _) => format!("{a:.2} %"),
+                    (None, Some(p)) => format!("{p:.2} % predicted"),
+                    (None, None) => "no accuracy".into(),
+                };
+                CellPanel {
+                    caption: format!("#{} · {value} · {}", k + 1, c.origin),
+                    cell: Some(c.cell.clone()),
+                }
+            })
+            .collect();
+        Some(Figure::Cells(CellStrip {
+            title: format!("{} candidates ({})", self.candidates.len(), ws.space),
+            space: ws.space,
+            cells,
+            columns: 0,
+        }))
+    }
+
     fn settings(&self) -> Option<serde_json::Value> {
         keep(&self.top)
     }

@@ -266,6 +266,26 @@ struct Kept {
 }
 
 impl View for ComparePanel {
+    /// Each compared run's PCA map side by side, coloured by accuracy.
+    fn figure(&self, ctx: &Ctx) -> Option<crate::figures::Figure> {
+        use crate::figures::{Figure, Sheet, results::latent_map};
+        let ws = ctx.workspace?;
+        let result = self.result.as_ref()?;
+        let accuracy: Vec<Option<f64>> = ws.data.records.iter().map(|r| r.accuracy).collect();
+        let panels = (result.runs.iter())
+            .map(|r| Figure::Scatter(latent_map(&r.name, ["PC 1", "PC 2"], &r.pca, &accuracy)))
+            .collect();
+        Some(Figure::Sheet(Sheet {
+            title: format!(
+                "{} runs on {}: the PCA plane of each",
+                result.runs.len(),
+                result.space
+            ),
+            columns: result.runs.len().clamp(1, 4),
+            panels,
+        }))
+    }
+
     fn settings(&self) -> Option<serde_json::Value> {
         keep(&Kept {
             chosen: self.chosen.clone(),

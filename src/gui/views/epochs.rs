@@ -286,6 +286,32 @@ struct Kept {
 }
 
 impl View for EpochsPanel {
+    /// The epoch shown, its snapshot sample coloured by accuracy.
+    fn figure(&self, ctx: &Ctx) -> Option<crate::figures::Figure> {
+        let ws = ctx.workspace?;
+        let index = self.index.min(self.frames.len().checked_sub(1)?);
+        let xy = self.positions(index)?;
+        let accuracy: Vec<Option<f64>> = (self.rows.iter())
+            .map(|&r| ws.data.records.get(r).and_then(|rec| rec.accuracy))
+            .collect();
+        let run = self
+            .dir
+            .as_ref()
+            .and_then(|d| d.file_name())
+            .map_or(String::new(), |n| format!("{}, ", n.to_string_lossy()));
+        let axes = match self.projection {
+            EpochProjection::Pca => ["PC 1", "PC 2"],
+            EpochProjection::Tsne => ["t-SNE 1", "t-SNE 2"],
+        };
+        let title = format!(
+            "{run}epoch {}: {} sampled cells",
+            self.frames[index].epoch + 1,
+            xy.len()
+        );
+        let fig = crate::figures::results::latent_map(&title, axes, &xy, &accuracy);
+        Some(crate::figures::Figure::Scatter(fig))
+    }
+
     fn settings(&self) -> Option<serde_json::Value> {
         keep(&Kept {
             projection: self.projection,

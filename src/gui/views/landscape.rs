@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::explore::{GridPoint, PcaPlane, decoded_grid, means_above};
 use crate::gui::selection::Selection;
-use crate::gui::tasks::{Outcome, Task, TaskError, TaskStatus, take_finished};
+use crate::gui::tasks::{Outcome, Task, TaskStatus, take_finished};
 use crate::gui::view::{Action, Ctx, View, keep, kept, renew_keeping_settings};
 use crate::gui::workspace::Workspace;
 use crate::latent::LatentDecoder;
@@ -72,30 +72,6 @@ fn data_radius(pca: &[[f32; 2]]) -> f64 {
     v[(v.len() * 98 / 100).min(v.len() - 1)].max(1e-3)
 }
 
-/// The fine-tuned predictor's accuracy (%) of each valid grid cell without a true one.
-fn predict_unlabelled(
-    dir: &std::path::Path,
-    points: &[GridPoint],
-    device: &burn::tensor::Device,
-    cancel: &std::sync::atomic::AtomicBool,
-) -> Result<Vec<Option<f64>>, TaskError> {
-    let (manifest, predictor) = crate::train::finetune::load_predictor(dir, device)?;
-    let wanted: Vec<usize> = (0..points.len())
-        .filter(|&k| points[k].valid && points[k].accuracy.is_none() && points[k].cell.is_some())
-        .collect();
-    let cells: Vec<&crate::space::Cell> = wanted
-        .iter()
-        .filter_map(|&k| points[k].cell.as_ref())
-        .collect();
-    let values =
-        crate::train::finetune::predict_cells(&predictor, &cells, manifest.space, device, cancel)?;
-    let mut out = vec![None; points.len()];
-    for (&k, v) in wanted.iter().zip(values) {
-        out[k] = Some(v as f64 * crate::train::finetune::TARGET_SCALE);
-    }
-    Ok(out)
-}
-
 impl LandscapePanel {
     pub fn start(&mut self, ctx: &Ctx, actions: &mut Vec<Action>) {
         let Some(ws) = ctx.workspace else { return };
@@ -148,7 +124,9 @@ impl LandscapePanel {
                 };
                 let (points, distinct) = decoded_grid(&decoder, &plane, size, radius)?;
                 let predicted = match predictor {
-                    Some(dir) => predict_unlabelled(&dir, &points, &device, &cancel)?,
+                    Some(dir) => {
+                        crate::explore::predict_unlabelled(&dir, &points, &device, &cancel)?
+                    }
                     None => vec![None; points.len()],
                 };
                 Ok(Grid {
@@ -344,6 +322,29 @@ struct Kept {
 }
 
 impl View for LandscapePanel {
+    /// The decoded grid (SVGe Fig. 3, left), points coloured by the fine-tuned predictor
+    /// dotted.
+    fn figure(&self, _ctx: &Ctx) -> Option<crate::figures::Figure> {
+        let (size, radius) = self.grid;
+        if self.points.is_empty() || size == 0 {
+            return None;
+        }
+        let above = if self.above > 0.0 {
+            format!(" above {} %", self.above)
+        } else {
+            String::new()
+        };
+        let title = format!(
+            "{size}×{size} grid over [-{radius:.2}, {radius:.2}]² of the PCA plane of {} cells{above}: {} distinct cells",
+            self.plane_cells, self.distinct
+        );
+        Some(crate::figures::results::grid_landscape(
+            &title,
+            &self.points,
+            &self.predicted,
+        ))
+    }
+
     fn settings(&self) -> Option<serde_json::Value> {
         keep(&Kept {
             size: self.size,

@@ -287,6 +287,82 @@ impl MapPanel {
         Some(xy)
     }
 
+    /// The map as a figure file draws it: every cell at its position, coloured as on screen
+    /// (cells the filters leave out grey), the other panels' points and the selection on top.
+    fn figure_of(&self, ctx: &Ctx) -> Option<crate::figures::Figure> {
+        use crate::figures::{Overlay, OverlayStyle as Style, Point, results::latent_map};
+        let ws = ctx.workspace?;
+        let run = ws.run.as_ref()?;
+        let (xy, axes, name) = match self.projection {
+            Projection::Pca => (run.pca.clone(), ["PC 1", "PC 2"], "PCA"),
+            Projection::Tsne => (run.tsne.clone()?, ["t-SNE 1", "t-SNE 2"], "t-SNE"),
+        };
+        let predicted = match (self.color_by, &run.predicted) {
+            (ColorBy::Predicted, Some(p)) => Some(p),
+            _ => None,
+        };
+        let values: Vec<Option<f64>> = (0..xy.len())
+            .map(|i| {
+                let v = match predicted {
+                    Some(p) => p.get(i).copied(),
+                    None => ws.data.records.get(i).and_then(|r| r.accuracy),
+                };
+                v.filter(|_| self.visible.get(i).copied().unwrap_or(true))
+            })
+            .collect();
+        let title = format!("{name} map of {}: {} cells", run.run.name(), xy.len());
+        let mut fig = latent_map(&title, axes, &xy, &values);
+        if let (Some(bar), Some(_)) = (fig.color.as_mut(), predicted) {
+            bar.label = "predicted accuracy (%)".into();
+        }
+        let (latents, marks) = overlay_points(ctx);
+        let placed = match self.projection {
+            Projection::Pca => Some(latents.iter().map(|z| run.plane.project(z)).collect()),
+            Projection::Tsne => self
+                .placed
+                .as_ref()
+                .filter(|p| p.latents == latents)
+                .map(|p| {
+                    p.xy.iter()
+                        .map(|q| (q[0] as f64, q[1] as f64))
+                        .collect::<Vec<_>>()
+                }),
+        };
+        for (k, o) in ctx.board.overlays.iter().enumerate() {
+            let (label, style) = match o.style {
+                OverlayStyle::Path => ("walk", Style::Path),
+                OverlayStyle::Squares => ("BO evaluations", Style::Squares),
+            };
+            let points = (placed.iter().flatten().zip(&marks))
+                .filter(|(_, m)| m.2 == k)
+                .map(|(&(x, y), m)| Point { x, y, value: m.1 })
+                .collect();
+            fig.overlays.push(Overlay {
+                label: label.into(),
+                style,
+                points,
+            });
+        }
+        let selected = match ctx.selection {
+            Some(Selection::Row(r)) => xy.get(*r).map(|p| (p[0] as f64, p[1] as f64)),
+            Some(Selection::Decoded { .. }) => placed.as_ref().and_then(|p| p.last().copied()),
+            None => None,
+        };
+        if let Some((x, y)) = selected {
+            let value = match ctx.selection {
+                Some(Selection::Row(r)) => values.get(*r).copied().flatten(),
+                _ => None,
+            };
+            fig.overlays.push(Overlay {
+                label: "selected".into(),
+                style: Style::Squares,
+                points: vec![Point { x, y, value }],
+            });
+        }
+        fig.overlays.retain(|o| !o.points.is_empty());
+        Some(crate::figures::Figure::Scatter(fig))
+    }
+
     /// Where the overlay points are on the map: projected on the PCA plane, or placed on the
     /// t-SNE map by a background job (started here when they changed; `None` until it is
     /// done).
@@ -550,6 +626,10 @@ struct Kept {
 }
 
 impl View for MapPanel {
+    fn figure(&self, ctx: &Ctx) -> Option<crate::figures::Figure> {
+        self.figure_of(ctx)
+    }
+
     fn settings(&self) -> Option<serde_json::Value> {
         keep(&Kept {
             projection: self.projection,

@@ -467,6 +467,30 @@ fn op_embedding_plot(ctx: &Ctx, ui: &mut Ui) {
 }
 
 impl View for TrainingPanel {
+    /// The reconstruction and KL curves of the shown run and of the runs added beside it.
+    fn figure(&self, _ctx: &Ctx) -> Option<crate::figures::Figure> {
+        use crate::figures::results::{Loss, training_curves};
+        use crate::figures::{Figure, Sheet};
+        if self.curves.is_empty() && self.compare.added.is_empty() {
+            return None;
+        }
+        let name = std::path::Path::new(&self.curves_of)
+            .file_name()
+            .map_or(self.curves_of.clone(), |n| n.to_string_lossy().to_string());
+        let mut runs = vec![(name, self.curves.as_slice())];
+        runs.extend((self.compare.added.iter()).map(|c| (c.label.clone(), c.epochs.as_slice())));
+        runs.retain(|(_, e)| !e.is_empty());
+        let log = self.compare.log_scale;
+        let panels = [Loss::Reconstruction, Loss::Kl]
+            .map(|loss| training_curves(loss.name(), &runs, loss, log))
+            .to_vec();
+        Some(Figure::Sheet(Sheet {
+            title: "Training curves".into(),
+            columns: 2,
+            panels,
+        }))
+    }
+
     fn id(&self) -> &'static str {
         "training"
     }

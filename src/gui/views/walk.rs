@@ -312,6 +312,25 @@ struct Kept {
 }
 
 impl View for WalkPanel {
+    /// The walk's decoded cells in order (what `cellspace figures` draws for SVGe Fig. 2).
+    fn figure(&self, ctx: &Ctx) -> Option<crate::figures::Figure> {
+        let ws = ctx.workspace?;
+        if self.result.is_empty() {
+            return None;
+        }
+        let title = format!(
+            "A walk of {} steps from {}",
+            self.result.len(),
+            self.start_label
+        );
+        Some(crate::figures::results::walk_cells(
+            &title,
+            ws.space,
+            &self.result,
+            0,
+        ))
+    }
+
     fn settings(&self) -> Option<serde_json::Value> {
         keep(&Kept {
             steps: self.steps,
