@@ -355,6 +355,48 @@ fn train_then_eval_a_tiny_run() {
     assert!(err.contains("must share a space"), "{err}");
 }
 
+/// `compare --space` takes every bundled model of the space, whatever is bundled.
+#[test]
+fn compare_by_space_lists_every_bundled_model_of_it() {
+    let bundled: Vec<String> = std::fs::read_dir("assets/models")
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|name| name.ends_with("-nb201"))
+        .collect();
+    assert!(bundled.len() >= 2, "{bundled:?}");
+    let compared = json(&[
+        "compare",
+        "--space",
+        "nb201",
+        "--gp-runs",
+        "0",
+        "--walks",
+        "1",
+        "--steps",
+        "4",
+        "--queries",
+        "20",
+        "--backend",
+        "cpu",
+        "--json",
+    ]);
+    let runs = compared["runs"].as_array().unwrap();
+    let mut names: Vec<String> = runs
+        .iter()
+        .map(|r| {
+            let path = r["run"].as_str().unwrap_or_else(|| panic!("{r}"));
+            path.rsplit('/').next().unwrap().to_string()
+        })
+        .collect();
+    names.sort();
+    let mut expected = bundled.clone();
+    expected.sort();
+    assert_eq!(names, expected);
+    let both = cellspace(&["compare", "--space", "nb201", "--runs", "a", "b"]);
+    assert!(!both.status.success());
+}
+
 #[test]
 fn a_diverging_run_stops_with_a_clear_message_and_keeps_its_checkpoint() {
     let dir = tempfile::tempdir().unwrap();

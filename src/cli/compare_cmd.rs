@@ -9,12 +9,16 @@ use serde_json::json;
 use crate::backend::Backend;
 use crate::eval::compare::{markdown, rows};
 use crate::eval::smoothness::SmoothnessSettings;
+use crate::space::SpaceKind;
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
     /// Run folders, all on one space (two or more).
-    #[arg(long, num_args = 2.., required = true)]
+    #[arg(long, num_args = 2.., required_unless_present = "space", conflicts_with = "space")]
     pub runs: Vec<PathBuf>,
+    /// Instead of --runs: every bundled model of this space (`assets/models`).
+    #[arg(long, value_enum)]
+    pub space: Option<SpaceKind>,
     /// Seeds of the sparse GP per run (the operation-embeddings paper: 10; 0 leaves it out).
     #[arg(long, default_value_t = 3)]
     pub gp_runs: usize,
@@ -54,9 +58,22 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<()> {
         within: args.within,
         seed: args.seed,
     };
+    let runs = match args.space {
+        Some(space) => {
+            let runs = crate::run::bundled_runs(space);
+            if runs.len() < 2 {
+                anyhow::bail!(
+                    "compare needs two or more runs; assets/models has {} of {space}",
+                    runs.len()
+                );
+            }
+            runs
+        }
+        None => args.runs.clone(),
+    };
     // Every run.json first, so that a wrong folder or a mix of spaces fails before any work.
     let mut spaces = Vec::new();
-    for dir in &args.runs {
+    for dir in &runs {
         let manifest = crate::train::RunManifest::read(dir)?;
         spaces.push((dir, manifest.config.space));
     }
@@ -70,7 +87,7 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<()> {
         );
     }
     let mut figures = Vec::new();
-    for dir in &args.runs {
+    for dir in &runs {
         if !args.json {
             eprintln!("measuring {} ...", dir.display());
         }
