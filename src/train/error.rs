@@ -183,18 +183,16 @@ pub enum TrainError {
         is: DecoderState,
     },
     #[error(
-        "{}: its model ({from_model} on {from_space}, state {from_hidden}) differs from this \
-         run's ({model} on {space}, state {hidden}); fine-tuning needs the same model settings",
+        "{}: its model ({from_model} on {from_space}) differs from this run's: {settings}; \
+         fine-tuning needs the same model settings",
         from.display()
     )]
     ModelDiffers {
         from: PathBuf,
         from_model: &'static str,
         from_space: SpaceKind,
-        from_hidden: usize,
-        model: &'static str,
-        space: SpaceKind,
-        hidden: usize,
+        /// Each differing setting, "name is value (there: value)".
+        settings: String,
     },
 
     // Snapshots.

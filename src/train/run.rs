@@ -443,15 +443,26 @@ fn check_init_from(
             is,
         });
     }
-    if source.vae != config.vae || source.space != config.space {
+    // The KL weight and the noise scale shape the loss, not the weights: a fine-tuning run may
+    // change them (e.g. `--noise-scale 0` to train on the means).
+    let shape_of = |c: &TrainConfig| {
+        let mut vae = c.vae.clone();
+        vae.kl_weight = 0.0;
+        vae.noise_scale = 0.0;
+        serde_json::json!({"space": c.space, "vae": vae})
+    };
+    let mut differ = Vec::new();
+    differences("", &shape_of(source), &shape_of(config), &mut differ);
+    if !differ.is_empty() {
         return Err(TrainError::ModelDiffers {
             from: src.to_path_buf(),
             from_model: source.vae.model.name(),
             from_space: source.space,
-            from_hidden: source.vae.hidden,
-            model: config.vae.model.name(),
-            space: config.space,
-            hidden: config.vae.hidden,
+            settings: differ
+                .iter()
+                .map(|d| d.replace("run.json", "there"))
+                .collect::<Vec<_>>()
+                .join(", "),
         });
     }
     Ok(())
