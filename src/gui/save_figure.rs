@@ -53,7 +53,9 @@ impl FigureSaver {
     /// a click: building one every frame would copy every point of a large map.)
     pub fn bar_ui(&mut self, ui: &mut Ui) -> Option<SaveAsk> {
         let mut ask = None;
-        ui.horizontal(|ui| {
+        // Wrapped, so that a narrow panel (Compare beside its side bar) keeps the Save button
+        // on screen instead of clipping it at the right edge.
+        ui.horizontal_wrapped(|ui| {
             let button = ui
                 .button("Save figure...")
                 .on_hover_text("this panel's figure alone, through the file dialog");
