@@ -104,7 +104,9 @@ pub fn nearest(latents: &[Vec<f32>], candidates: &[usize], query: usize, k: usiz
     scored.select_nth_unstable_by(k - 1, |a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     scored.truncate(k);
     scored.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    scored.into_iter().map(|(_, j)| j).collect()
+    // A fresh vector of k: `into_iter().collect()` would reuse `scored`'s allocation in place,
+    // one row per candidate, and the callers keep a thousand of these (7 GB on NB101).
+    scored.iter().map(|&(_, j)| j).collect()
 }
 
 /// Per query cell: the edit distances to its nearest latent neighbours, and the accuracy gaps
@@ -301,6 +303,16 @@ mod tests {
         assert_eq!(nearest(&latents, &all, 0, 10), vec![2, 3, 1]);
         assert_eq!(nearest(&latents, &[1, 3], 0, 1), vec![3]);
         assert!(nearest(&latents, &[0], 0, 3).is_empty());
+    }
+
+    /// The callers keep one result per query: each must hold its k rows, not the candidates'.
+    #[test]
+    fn nearest_keeps_only_k_rows() {
+        let latents: Vec<Vec<f32>> = (0..10_000).map(|i| vec![i as f32]).collect();
+        let all: Vec<usize> = (0..latents.len()).collect();
+        let near = nearest(&latents, &all, 500, 10);
+        assert_eq!(near.len(), 10);
+        assert!(near.capacity() < 100, "capacity {}", near.capacity());
     }
 
     #[test]

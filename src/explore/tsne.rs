@@ -313,6 +313,8 @@ fn nearest_latents(latents: &[Vec<f32>], z: &[f32], k: usize) -> Vec<(f64, usize
         .collect();
     d2.select_nth_unstable_by(k - 1, |a, b| a.0.total_cmp(&b.0));
     d2.truncate(k);
+    // Give back the rows of every other latent (the caller keeps k).
+    d2.shrink_to_fit();
     d2
 }
 
