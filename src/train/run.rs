@@ -452,17 +452,19 @@ fn check_init_from(
         serde_json::json!({"space": c.space, "vae": vae})
     };
     let mut differ = Vec::new();
-    differences("", &shape_of(source), &shape_of(config), &mut differ);
+    differences(
+        "",
+        "there",
+        &shape_of(source),
+        &shape_of(config),
+        &mut differ,
+    );
     if !differ.is_empty() {
         return Err(TrainError::ModelDiffers {
             from: src.to_path_buf(),
             from_model: source.vae.model.name(),
             from_space: source.space,
-            settings: differ
-                .iter()
-                .map(|d| d.replace("run.json", "there"))
-                .collect::<Vec<_>>()
-                .join(", "),
+            settings: differ.join(", "),
         });
     }
     Ok(())
@@ -483,13 +485,15 @@ pub fn resume_conflicts(saved: &TrainConfig, requested: &TrainConfig) -> Vec<Str
         return vec!["the settings cannot be compared".into()];
     };
     let mut out = Vec::new();
-    differences("", &saved, &requested, &mut out);
+    differences("", "run.json", &saved, &requested, &mut out);
     out
 }
 
-/// Adds to `out` each leaf of `saved` whose value in `requested` differs, named by its key.
+/// Adds to `out` each leaf of `saved` whose value in `requested` differs, named by its key, as
+/// "name is requested (`saved_in`: saved)".
 fn differences(
     name: &str,
+    saved_in: &str,
     saved: &serde_json::Value,
     requested: &serde_json::Value,
     out: &mut Vec<String>,
@@ -503,11 +507,17 @@ fn differences(
     match (saved, requested) {
         (Value::Object(s), Value::Object(r)) => {
             for (key, value) in s {
-                differences(key, value, r.get(key).unwrap_or(&Value::Null), out);
+                differences(
+                    key,
+                    saved_in,
+                    value,
+                    r.get(key).unwrap_or(&Value::Null),
+                    out,
+                );
             }
         }
         _ if saved != requested => out.push(format!(
-            "{name} is {} (run.json: {})",
+            "{name} is {} ({saved_in}: {})",
             show(requested),
             show(saved)
         )),
