@@ -430,6 +430,14 @@ fn a_diverging_run_stops_with_a_clear_message_and_keeps_its_checkpoint() {
     );
     let manifest = std::fs::read_to_string(run.join("run.json")).unwrap();
     assert!(manifest.contains("failed: loss"), "{manifest}");
+    // Whoever opens it (explorer, eval) is told, with the epochs its weights are from.
+    let manifest = cellspace::train::RunManifest::read(&run).unwrap();
+    let told = manifest.failure().unwrap();
+    let epochs = format!("after {} epochs", manifest.completed_epochs());
+    assert!(
+        told.contains("training failed (loss") && told.contains(&epochs),
+        "{told}"
+    );
 }
 
 #[test]

@@ -109,7 +109,8 @@ fn fine_tuning_learns_a_synthetic_target() {
     assert_eq!(a, b);
 
     // Extrapolation is for NB101 only, and says so.
-    let err = extrapolate(&loaded, &read, cells[0], &device, &NEVER)
+    let nb201 = Dataset::bundled(SpaceKind::Nb201).unwrap();
+    let err = extrapolate(&loaded, &read, cells[0], &nb201, &device, &NEVER)
         .err()
         .unwrap()
         .to_string();
@@ -151,7 +152,7 @@ fn extrapolation_ranks_every_expansion_of_an_nb101_cell() {
         runs: Vec::new(),
         saved_seed: 1,
     };
-    let result = extrapolate(&predictor, &manifest, &best.cell, &device, &NEVER).unwrap();
+    let result = extrapolate(&predictor, &manifest, &best.cell, &data, &device, &NEVER).unwrap();
     assert_eq!(result.ranked.len(), 384);
     assert!(result.source_predicted.is_finite());
     assert!(
@@ -162,4 +163,29 @@ fn extrapolation_ranks_every_expansion_of_an_nb101_cell() {
     );
     assert!(result.ranked.iter().all(|r| r.expansion.cell.len() == 8));
     assert!(result.ranked[0].describe(1).contains("accuracy predicted"));
+    // Fitted on one cell: its accuracy is the whole range, and the grown cells predicted
+    // elsewhere are marked, by side, in the candidates.
+    let fit = &result.fit;
+    assert_eq!(fit.fitted, 1);
+    assert_eq!(fit.range.0, fit.range.1);
+    assert!(fit.tests > 1000 && fit.test_outside <= fit.tests);
+    assert!(fit.test_distance.is_finite() && fit.expansion_distance > 0.0);
+    let candidates = result.candidates(usize::MAX, "");
+    assert_eq!(candidates.len(), 384);
+    for c in &candidates {
+        let p = c.predicted.unwrap();
+        assert_eq!(
+            c.origin.contains("fitted range"),
+            p != fit.range.0,
+            "{p}: {}",
+            c.origin
+        );
+    }
+    assert_eq!(
+        result.outside(),
+        candidates
+            .iter()
+            .filter(|c| c.origin.contains("fitted"))
+            .count()
+    );
 }

@@ -48,6 +48,9 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     }
     let run = Run::open(&args.run, &chosen.device)?;
     let (manifest, model) = (&run.manifest, &run.model);
+    if let Some(failure) = manifest.failure() {
+        eprintln!("note: {}: {failure}", args.run.display());
+    }
     let space = manifest.config.space;
     if args.readout != Readout::Union && manifest.config.vae.model != ModelKind::Svge {
         anyhow::bail!(

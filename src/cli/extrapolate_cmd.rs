@@ -11,7 +11,7 @@ use crate::backend::Backend;
 use crate::data::Dataset;
 use crate::explore::Candidate;
 use crate::explore::candidates::{candidate_json, write_csv, write_json};
-use crate::explore::extrapolation::extrapolate;
+use crate::explore::extrapolation::{Extrapolation, FitCheck, extrapolate};
 use crate::train::finetune::{find_predictor, load_predictor};
 
 #[derive(Debug, Args)]
@@ -77,6 +77,7 @@ pub fn run(args: &ExtrapolateArgs) -> anyhow::Result<()> {
         &predictor,
         &manifest,
         &source.cell,
+        &data,
         &chosen.device,
         &crate::jobs::NEVER,
     )
@@ -101,6 +102,7 @@ pub fn run(args: &ExtrapolateArgs) -> anyhow::Result<()> {
             json!({"from": source.id, "from_accuracy": source.accuracy,
                    "from_predicted": result.source_predicted, "expansions": candidates.len(),
                    "predictor": dir, "target": manifest.target,
+                   "fit": fit_json(&result.fit), "outside_fit": result.outside(),
                    "top": top.iter().map(|c| candidate_json(space, c)).collect::<Vec<_>>(),
                    "seconds": seconds})
         );
@@ -131,20 +133,39 @@ pub fn run(args: &ExtrapolateArgs) -> anyhow::Result<()> {
                 println!("        {line}");
             }
         }
-        let outside = candidates
-            .iter()
-            .filter(|c| c.predicted.is_some_and(|p| !(0.0..=100.0).contains(&p)))
-            .count();
-        if outside > 0 {
-            println!(
-                "note: {outside} predictions fall outside 0-100 %: the predictor extrapolates \
-                 beyond the cells it was fine-tuned on (7 nodes at most)"
-            );
-        }
+        print_fit(&result);
         if let Some(out) = &args.out {
             println!("all {} written to {}", candidates.len(), out.display());
         }
         println!("{seconds:.1} s");
     }
     Ok(())
+}
+
+fn fit_json(fit: &FitCheck) -> serde_json::Value {
+    json!({"range": [fit.range.0, fit.range.1], "fitted_cells": fit.fitted,
+           "test_cells": fit.tests, "test_cells_outside": fit.test_outside,
+           "median_latent_distance_to_fitted": {"test_cells": fit.test_distance,
+                                                "expansions": fit.expansion_distance}})
+}
+
+/// How many grown cells are predicted outside the fitted range, and the measurements that say
+/// why: the test cells inside the benchmark against the grown ones.
+fn print_fit(result: &Extrapolation) {
+    let fit = &result.fit;
+    println!(
+        "the predictor was fitted on {} cells of {:.2}-{:.2} %; {} of {} expansions are \
+         predicted outside that range (marked in --out), {} of {} labelled test cells are",
+        fit.fitted,
+        fit.range.0,
+        fit.range.1,
+        result.outside(),
+        result.ranked.len(),
+        fit.test_outside,
+        fit.tests
+    );
+    println!(
+        "median latent distance to the nearest fitted cell: test cells {:.3}, expansions {:.3}",
+        fit.test_distance, fit.expansion_distance
+    );
 }

@@ -548,6 +548,12 @@ impl CellspaceApp {
         for w in &ws.data.warnings {
             self.errors.push(format!("{WARNING}{w}"));
         }
+        if let Some(open) = &ws.run
+            && let Some(failure) = open.run.manifest.failure()
+        {
+            self.errors
+                .push(format!("{WARNING}{}: {failure}", open.run.dir.display()));
+        }
         self.space = ws.space;
         self.workspace = Some(ws);
     }

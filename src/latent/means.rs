@@ -9,7 +9,8 @@ use super::LatentError;
 use crate::model::{GraphBatch, GraphVae, tensor_values};
 use crate::space::{Cell, SpaceKind};
 
-/// Latent means of `cells`, in batches, as rows (one per cell).
+/// Latent means of `cells`, in batches, as rows (one per cell). Cells larger than the space's
+/// (grown NB101 cells) get batches of their size.
 pub fn latent_means(
     model: &GraphVae,
     cells: &[&Cell],
@@ -34,7 +35,7 @@ pub fn latent_means_cancellable(
     let chunks: Vec<&[&Cell]> = cells.chunks(CHUNK).collect();
     let encode = |chunk: &[&Cell]| -> Result<Vec<Vec<f32>>, LatentError> {
         crate::jobs::check(cancel)?;
-        let batch = GraphBatch::new(chunk, space.max_nodes(), device);
+        let batch = GraphBatch::new(chunk, GraphBatch::nodes_for(chunk, space), device);
         let (mu, _) = model.encode(&batch);
         let latent = mu.dims()[1].max(1);
         let values: Vec<f32> = tensor_values(mu.into_data())?;

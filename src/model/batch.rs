@@ -52,6 +52,17 @@ fn directed(cells: &[&Cell], nodes: usize, reversed: bool, device: &Device) -> D
 }
 
 impl GraphBatch {
+    /// The node count a batch of `cells` needs: the space's, or more for grown cells (SVGe's
+    /// encoder reads any size; extrapolation encodes 8-node NB101 cells).
+    pub fn nodes_for(cells: &[&Cell], space: crate::space::SpaceKind) -> usize {
+        cells
+            .iter()
+            .map(|c| c.len())
+            .max()
+            .unwrap_or(0)
+            .max(space.max_nodes())
+    }
+
     /// Pads `cells` (each at most `nodes` nodes) into tensors on `device`.
     pub fn new(cells: &[&Cell], nodes: usize, device: &Device) -> Self {
         let b = cells.len();

@@ -122,17 +122,6 @@ impl<'a> LabelledCells<'a> {
     }
 }
 
-/// The node count a batch of `cells` needs: the space's, or more for grown cells (SVGe's
-/// encoder reads any size; extrapolation encodes 8-node NB101 cells).
-fn nodes_for(cells: &[&Cell], space: SpaceKind) -> usize {
-    cells
-        .iter()
-        .map(|c| c.len())
-        .max()
-        .unwrap_or(0)
-        .max(space.max_nodes())
-}
-
 /// Predicted targets (fractions) of `cells`, in order; chunks run on every CPU thread.
 pub fn predict_cells(
     predictor: &Predictor,
@@ -148,7 +137,7 @@ pub fn predict_cells(
         &chunks,
         |chunk| -> Result<Vec<f32>, TrainError> {
             crate::jobs::check(cancel)?;
-            let batch = GraphBatch::new(chunk, nodes_for(chunk, space), device);
+            let batch = GraphBatch::new(chunk, GraphBatch::nodes_for(chunk, space), device);
             let values = tensor_values::<f32>(predictor.predict(&batch).into_data())?;
             if values.len() != chunk.len() {
                 return Err(TrainError::PredictedCount {
@@ -270,7 +259,7 @@ fn check_config(config: &FinetuneConfig) -> Result<(), TrainError> {
 
 /// The labelled training cells one run trains on: `labels` of them, drawn by `seed`. Fails
 /// when either side of the split has no labelled cell.
-fn draw_training_cells<'a>(
+pub fn draw_training_cells<'a>(
     labelled: &LabelledCells<'a>,
     labels: usize,
     seed: u64,

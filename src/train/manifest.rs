@@ -282,6 +282,18 @@ impl RunManifest {
     pub fn completed_epochs(&self) -> usize {
         self.epochs.len()
     }
+
+    /// What to tell whoever opens a run whose training failed (a NaN or diverging loss): it is
+    /// kept as it was, so its weights are those of the last epoch that finished.
+    pub fn failure(&self) -> Option<String> {
+        let why = self.status.strip_prefix("failed: ")?;
+        Some(format!(
+            "its training failed ({why}); the weights shown are those of {} after {} epochs, \
+             the last checkpoint before it (run.json keeps the loss curve up to there)",
+            self.checkpoint.as_deref().unwrap_or("no checkpoint"),
+            self.completed_epochs()
+        ))
+    }
 }
 
 /// Flushes a folder's entries (renames) to disk where the platform allows it.

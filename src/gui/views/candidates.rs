@@ -26,7 +26,13 @@ pub struct CandidatesPanel {
     pub export: String,
     /// Grown cells to pin from an extrapolation.
     pub top: usize,
-    pub extrapolation: Option<Task<(), Vec<Candidate>>>,
+    pub extrapolation: Option<Task<(), Grown>>,
+}
+
+/// An extrapolation's pinned cells, and what the view says about their predictions.
+pub struct Grown {
+    candidates: Vec<Candidate>,
+    note: Option<String>,
 }
 
 impl CandidatesPanel {
@@ -74,13 +80,27 @@ impl CandidatesPanel {
                 return;
             }
         };
-        let (device, top) = (ws.device.clone(), self.top.max(1));
+        let (device, top, data) = (ws.device.clone(), self.top.max(1), ws.data.clone());
         self.extrapolation = Some(Task::spawn(
             format!("growing cell {from}"),
             move |_, cancel| {
                 let (manifest, predictor) = load_predictor(&dir, &device)?;
-                let result = extrapolate(&predictor, &manifest, &cell, &device, &cancel)?;
-                Ok(result.candidates(top, &format!("cell {from}, ")))
+                let result = extrapolate(&predictor, &manifest, &cell, &data, &device, &cancel)?;
+                let candidates = result.candidates(top, &format!("cell {from}, "));
+                let fit = &result.fit;
+                let outside = candidates
+                    .iter()
+                    .filter(|c| c.predicted.is_some_and(|p| !fit.contains(p)))
+                    .count();
+                let note = (outside > 0).then(|| {
+                    format!(
+                        "; {outside} of them predicted outside the {:.1}-{:.1} % the predictor \
+                         was fitted on (their latents lie a median {:.2} from a fitted cell's, \
+                         test cells {:.2})",
+                        fit.range.0, fit.range.1, fit.expansion_distance, fit.test_distance
+                    )
+                });
+                Ok(Grown { candidates, note })
             },
         ));
     }
@@ -214,15 +234,16 @@ impl View for CandidatesPanel {
 
     fn poll(&mut self, _ctx: &Ctx, actions: &mut Vec<Action>) {
         match take_finished(&mut self.extrapolation) {
-            Some(Outcome::Done(grown)) => {
-                let n = grown.len();
-                for c in grown {
+            Some(Outcome::Done(Grown { candidates, note })) => {
+                let n = candidates.len();
+                for c in candidates {
                     if !self.candidates.iter().any(|o| o.cell == c.cell) {
                         self.candidates.push(c);
                     }
                 }
                 actions.push(Action::Notice(format!(
-                    "pinned the {n} grown cells of highest predicted accuracy"
+                    "pinned the {n} grown cells of highest predicted accuracy{}",
+                    note.unwrap_or_default()
                 )));
             }
             Some(Outcome::Failed(e)) => actions.push(Action::Error(format!("extrapolation: {e}"))),
