@@ -223,6 +223,11 @@ fn tables_put_our_figures_beside_the_papers_and_name_missing_models() {
     for name in ["svge-nb201", "dvae-enas"] {
         std::os::unix::fs::symlink(here.join(name), models.join(name)).unwrap();
     }
+    // Table II reads the fine-tuned predictors' records alone.
+    let finetuned = models.join("svge-nb101/finetune-1000");
+    std::fs::create_dir_all(&finetuned).unwrap();
+    let record = here.join("svge-nb101/finetune-1000/predictor.json");
+    std::fs::copy(record, finetuned.join("predictor.json")).unwrap();
     let out = dir.path().join("tables.md");
     let o = Command::new(env!("CARGO_BIN_EXE_cellspace"))
         .env("BURN_DEVICE", "flex")
@@ -276,6 +281,20 @@ fn tables_put_our_figures_beside_the_papers_and_name_missing_models() {
         let missing = r["missing"].as_str().unwrap();
         assert!(missing.contains(&format!("{model}-{space}")), "{missing}");
         assert!(r["paper"]["reconstruction"].as_f64().is_some());
+    }
+    // Table II: a row per model the paper prints, each labelled-cell count a column.
+    let table_ii = |model: &str| row("SVGe paper, Table II", model, "nb101")["columns"].clone();
+    let svge = table_ii("svge");
+    assert_eq!(svge[0]["labels"], 1000);
+    assert_eq!(svge[0]["paper"]["mse"], 0.0028);
+    let mse = svge[0]["ours"]["mse"].as_f64().unwrap();
+    assert!(mse > 0.0 && mse < 0.01, "{mse}");
+    assert_eq!(svge[0]["ours"]["pearson"].as_array().unwrap().len(), 3);
+    let why = svge[2]["missing"].as_str().unwrap();
+    assert!(why.contains("20,276"), "{why}");
+    for model in ["dvae", "dgmg"] {
+        let why = table_ii(model)[0]["missing"].as_str().unwrap().to_string();
+        assert!(why.contains(&format!("{model}-nb101")), "{why}");
     }
     let md = std::fs::read_to_string(&out).unwrap();
     assert!(

@@ -114,7 +114,8 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     // The first table that prints this model on this space (Table I before the others).
-    let reference = (manifest.config.vae.model.spec().published.iter()).find(|p| p.space == space);
+    let reference = (manifest.config.vae.model.spec().published.iter())
+        .find(|p| p.space == space && p.generative.iter().any(Option::is_some));
     println!(
         "{} on {space}: {} test graphs, {} decodings in {seconds:.0} s on {}",
         manifest.config.vae.model.name(),

@@ -11,6 +11,7 @@ use serde_json::json;
 
 use crate::backend::Backend;
 use crate::data::Dataset;
+use crate::model::{ModelKind, SVGE_TABLE_II, TABLE_II_LABELS};
 use crate::space::SpaceKind;
 use crate::train::finetune::{
     FinetuneConfig, LabelledCells, PredictorManifest, finetune, save_predictor, start_predictor,
@@ -48,14 +49,11 @@ pub struct FinetuneArgs {
     pub json: bool,
 }
 
-/// The paper's Table II (SVGe row): labels -> (MSE, std).
-fn paper_mse(space: SpaceKind, labels: usize) -> Option<(f64, f64)> {
-    match (space, labels) {
-        (SpaceKind::Nb101, 1000) => Some((0.0028, 0.00002)),
-        (SpaceKind::Nb101, 10_000) => Some((0.0023, 0.00004)),
-        (SpaceKind::Nb101, 100_000) => Some((0.002, 0.00003)),
-        _ => None,
-    }
+/// The paper's Table II figure (MSE, std) of `model` with `labels` labelled cells, if printed.
+fn paper_mse(model: ModelKind, space: SpaceKind, labels: usize) -> Option<(f64, f64)> {
+    let column = TABLE_II_LABELS.iter().position(|&l| l == labels)?;
+    let [mse, std] = model.published(space, SVGE_TABLE_II)?.finetuned?[column];
+    Some((mse, std))
 }
 
 pub fn run(args: &FinetuneArgs) -> anyhow::Result<()> {
@@ -157,7 +155,8 @@ pub fn run(args: &FinetuneArgs) -> anyhow::Result<()> {
     }
     let seconds = started.elapsed().as_secs_f64();
     let (mean, std) = predictor_manifest.mse_mean_std();
-    let paper = paper_mse(space, args.labels);
+    let model = manifest.config.vae.model;
+    let paper = paper_mse(model, space, args.labels);
     if args.json {
         println!(
             "{}",
@@ -189,7 +188,10 @@ pub fn run(args: &FinetuneArgs) -> anyhow::Result<()> {
         }
         println!("  MSE {mean:.5} ± {std:.5}");
         if let Some((m, s)) = paper {
-            println!("  paper (SVGe, Table II, test accuracy): {m} ± {s}");
+            println!(
+                "  paper ({}, Table II, test accuracy): {m} ± {s}",
+                model.spec().title
+            );
         }
         println!("predictor (seed {}) saved in {}", seeds[0], out.display());
     }

@@ -12,7 +12,7 @@ use super::activation::sigmoid;
 use super::batch::GraphBatch;
 use super::decoded::{DecodedGraph, connect_loose_ends};
 use super::gnn::{GruCell, Mlp, bce_with_logits, one_hot};
-use super::registry::{ModelSpec, emb_tables, shared, shared_training, table_i};
+use super::registry::{ModelSpec, emb_tables, shared, shared_training, table_i, table_ii};
 use super::{GraphVae, VaeConfig, gumbel_argmax};
 use crate::space::{INPUT, OUTPUT, SpaceKind};
 
@@ -33,6 +33,7 @@ pub const DVAE: ModelSpec = ModelSpec {
         table_i(SpaceKind::Enas, [99.96, 100.0, 37.26, 100.0]),
         table_i(SpaceKind::Nb101, [25.89, 82.55, 19.84, 16.52]),
         emb_tables([99.96, 100.0, 37.26], [0.384, 0.920]),
+        table_ii([[0.0039, 0.0003], [0.0026, 0.0002], [0.002, 9e-5]]),
     ],
     paper: shared,
     training: shared_training,

@@ -22,7 +22,10 @@ pub use dgmg::Dgmg;
 pub use dvae::Dvae;
 pub use error::ModelError;
 pub use noise::Noise;
-pub use registry::{EMB_TABLES, ModelKind, ModelSpec, PaperTraining, Published, SVGE_TABLE_I};
+pub use registry::{
+    EMB_TABLES, ModelKind, ModelSpec, PaperTraining, Published, SVGE_TABLE_I, SVGE_TABLE_II,
+    TABLE_II_LABELS,
+};
 pub use regressor::{AccuracyHead, HEAD_LAYERS, Predictor, PredictorLoss};
 pub use sequence::Sequence;
 pub use svge::Svge;
