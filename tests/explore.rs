@@ -193,10 +193,11 @@ fn encoding_on_two_threads_gives_the_one_thread_means_exactly() {
 }
 
 /// The Table-I protocol on the bundled NB201 model: its pieces draw from their own seeded
-/// streams, so one, two and three threads give the same figures; another seed gives other draws.
+/// streams, so one, two and three threads give the same figures; another seed gives other draws,
+/// and another prior other prior figures.
 #[test]
 fn evaluation_gives_the_same_figures_on_any_thread_count() {
-    use cellspace::eval::{EvalProtocol, evaluate};
+    use cellspace::eval::{EvalProtocol, PriorFrom, evaluate};
     let device = Device::flex();
     let (_, model) = load_run(&bundled_nb201(), &device).unwrap();
     let data = Dataset::bundled(SpaceKind::Nb201).unwrap();
@@ -242,6 +243,24 @@ fn evaluation_gives_the_same_figures_on_any_thread_count() {
         (other.reconstruction_accuracy, other.uniqueness),
         (one.reconstruction_accuracy, one.uniqueness),
         "another seed draws other samples"
+    );
+    // Prior points from N(0, I) instead of the fitted normal: the test graphs' figures stay,
+    // the prior's change.
+    let standard = run(
+        2,
+        &EvalProtocol {
+            prior_from: PriorFrom::Standard,
+            ..protocol.clone()
+        },
+    );
+    assert_eq!(
+        standard.reconstruction_accuracy,
+        one.reconstruction_accuracy
+    );
+    assert_ne!(
+        (standard.uniqueness, standard.novelty),
+        (one.uniqueness, one.novelty),
+        "{standard:?} {one:?}"
     );
 }
 

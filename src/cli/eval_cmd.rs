@@ -6,7 +6,7 @@ use clap::Args;
 
 use crate::backend::Backend;
 use crate::data::Dataset;
-use crate::eval::{EvalProtocol, evaluate};
+use crate::eval::{EvalProtocol, PriorFrom, evaluate};
 use crate::model::{ModelKind, Readout};
 use crate::run::Run;
 use crate::space::Cell;
@@ -37,6 +37,10 @@ pub struct EvalArgs {
     /// what each side contributes.
     #[arg(long, value_enum, default_value = "union")]
     pub readout: Readout,
+    /// Draw the prior points from a normal fitted to the training cells' latent means (the
+    /// reference codes') or from N(0, I), to measure what that choice changes.
+    #[arg(long, value_enum, default_value = "fitted")]
+    pub prior_from: PriorFrom,
     #[arg(long)]
     pub json: bool,
 }
@@ -72,6 +76,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         seed: args.seed,
         readout: args.readout,
         draws: crate::eval::Draws::PerPiece,
+        prior_from: args.prior_from,
     };
     if let (Some(n), None, false) = (protocol.test_limit, args.test_limit, args.json) {
         eprintln!(
@@ -96,8 +101,9 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     )?;
     bar.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
-    // Kept for `compare` and the explorer (the paper's readout only; the others are diagnoses).
-    if args.readout == Readout::Union {
+    // Kept for `compare` and the explorer (the paper's readout and prior only; the others are
+    // diagnoses).
+    if args.readout == Readout::Union && args.prior_from == PriorFrom::Fitted {
         let model_file = run.model_file();
         let kept = crate::eval::saved::keep(&args.run, &model_file, &protocol, &m, seconds);
         if let Err(e) = kept {

@@ -48,6 +48,23 @@ pub struct EvalProtocol {
     /// stream; they are measured again rather than mixed with these.
     #[serde(default = "Draws::shared")]
     pub draws: Draws,
+    /// Where the prior points are drawn from (records from before it existed: fitted).
+    #[serde(default)]
+    pub prior_from: PriorFrom,
+}
+
+/// Where the prior points of validity, uniqueness and novelty are drawn from.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize, clap::ValueEnum,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum PriorFrom {
+    /// A normal fitted to the training cells' latent means, per dimension: what the D-VAE,
+    /// SVGe and arch2vec codes draw.
+    #[default]
+    Fitted,
+    /// The VAE's prior itself, N(0, I): to measure how much the fitted normal changes.
+    Standard,
 }
 
 /// Where an evaluation's random draws (posterior samples, prior points, stochastic decoding)
@@ -79,6 +96,7 @@ impl Default for EvalProtocol {
             seed: 0,
             readout: Readout::Union,
             draws: Draws::PerPiece,
+            prior_from: PriorFrom::Fitted,
         }
     }
 }
@@ -150,7 +168,10 @@ pub fn evaluate(
         .copied()
         .collect();
     progress("encoding the training cells", 0, 1);
-    let prior = PriorRange::of(model, train, space, device)?;
+    let prior = match protocol.prior_from {
+        PriorFrom::Fitted => PriorRange::of(model, train, space, device)?,
+        PriorFrom::Standard => PriorRange::standard(model.latent(), device),
+    };
     let pieces = pieces(&test, protocol.prior_points);
     let worker = PieceWork {
         model,
@@ -174,6 +195,14 @@ struct PriorRange {
 }
 
 impl PriorRange {
+    /// N(0, I).
+    fn standard(latent: usize, device: &Device) -> Self {
+        Self {
+            centre: Tensor::zeros([1, latent], device),
+            std: Tensor::ones([1, latent], device),
+        }
+    }
+
     /// The range of `train`'s latent means under `model`.
     fn of(
         model: &GraphVae,
