@@ -355,6 +355,79 @@ fn finetune_saves_a_predictor_and_extrapolate_explains_what_it_needs() {
     assert!(err.contains("cellspace finetune"), "{err}");
 }
 
+/// `bo --trials N --keep`: N seeded trials, kept in the run folder for `tables` (Table III).
+#[test]
+fn bo_trials_are_kept_in_the_run_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("svge-nb201");
+    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/models/svge-nb201");
+    copy_dir(&here, &run);
+    let small = [
+        "--rounds",
+        "1",
+        "--batch",
+        "3",
+        "--initial",
+        "30",
+        "--inducing",
+        "30",
+        "--hyper-points",
+        "30",
+        "--gp-iterations",
+        "3",
+        "--candidates",
+        "200",
+    ];
+    let out = Command::new(env!("CARGO_BIN_EXE_cellspace"))
+        .env("BURN_DEVICE", "flex")
+        .args([
+            "bo",
+            "--trials",
+            "2",
+            "--seed",
+            "5",
+            "--keep",
+            "--backend",
+            "cpu",
+            "--json",
+        ])
+        .args(small)
+        .arg("--run")
+        .arg(&run)
+        .output()
+        .unwrap();
+    let v = json_output(out, "bo --trials 2 --keep");
+    let trials = v["trials"].as_array().unwrap();
+    assert_eq!(trials.len(), 2);
+    assert_eq!(
+        (trials[0]["seed"].as_u64(), trials[1]["seed"].as_u64()),
+        (Some(5), Some(6))
+    );
+    let manifest = cellspace::train::RunManifest::read(&run).unwrap();
+    let weights = cellspace::train::model_file(&run, &manifest);
+    let kept = cellspace::run::bo_record::load(&run, &weights)
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept.trials.len(), 2);
+    let (mean, _) = kept.best_mean_std();
+    assert_eq!(v["best_mean"].as_f64().unwrap(), mean);
+    assert!(
+        kept.trials
+            .iter()
+            .all(|t| t.best >= t.initial_best && t.evaluated == 3)
+    );
+    // One trial from another seed is not a record of its own.
+    let o = Command::new(env!("CARGO_BIN_EXE_cellspace"))
+        .env("BURN_DEVICE", "flex")
+        .args(["bo", "--seed", "3", "--keep", "--backend", "cpu"])
+        .args(small)
+        .arg("--run")
+        .arg(&run)
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+}
+
 /// NB101 (SVGe paper, section IV-D): BO's decoded cells are mostly unlabelled; with
 /// `--estimate-unlabelled` the bundled fine-tuned predictor values them, as estimates that
 /// never count as the best. Encodes all 423,624 cells once (about a minute on two cores).

@@ -17,14 +17,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use burn::tensor::{Tensor, TensorData};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::latent::LatentDecoder;
 use crate::model::GraphBatch;
 use crate::space::{Cell, SpaceKind};
 
 /// Where the candidates that expected improvement ranks are drawn from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum CandidateSampler {
     /// Uniform in the bounding box of the space's latent points (the D-VAE code's sampler).
@@ -35,7 +35,7 @@ pub enum CandidateSampler {
 }
 
 /// Settings of a BO run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BoConfig {
     pub rounds: usize,
     pub batch: usize,

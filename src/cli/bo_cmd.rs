@@ -9,6 +9,7 @@ use serde_json::json;
 
 use crate::backend::Backend;
 use crate::bo::{BoConfig, BoEvent, CandidateSampler, GpSettings, optimise_estimating};
+use crate::run::bo_record::BoTrial;
 use crate::space::SpaceKind;
 
 #[derive(Debug, Args)]
@@ -136,13 +137,20 @@ pub struct BoArgs {
     /// Runs of the pool comparison (seeds `--seed` onwards).
     #[arg(long, default_value_t = 10)]
     pub seeds: usize,
+    /// Decoding BO trials, seeds `--seed` onwards (the paper averages 10).
+    #[arg(long, default_value_t = 1)]
+    pub trials: usize,
+    /// Keep the trials in the run folder (`bo.json`), where `cellspace tables` reads its
+    /// Table III from.
+    #[arg(long)]
+    pub keep: bool,
     #[arg(long)]
     pub json: bool,
 }
 
 pub fn bo(args: &BoArgs) -> anyhow::Result<()> {
     let opened = super::explore_cmd::open(&args.run, args.backend, args.json)?;
-    let (chosen, data, latents) = (&opened.chosen, &opened.data, &opened.embedding.means);
+    let (chosen, data) = (&opened.chosen, &opened.data);
     if let Some(space) = args.space {
         anyhow::ensure!(
             space == data.space,
@@ -151,9 +159,13 @@ pub fn bo(args: &BoArgs) -> anyhow::Result<()> {
         );
     }
     if args.pool {
-        return pool(args, data, latents);
+        return pool(args, data, &opened.embedding.means);
     }
-    let decoder = opened.decoder(args.attempts);
+    anyhow::ensure!(args.trials >= 1, "--trials must be at least 1");
+    anyhow::ensure!(
+        !args.keep || args.trials >= 2 || args.seed == 0,
+        "--keep records trials from seed 0 onwards, or at least two of them"
+    );
     let config = BoConfig {
         rounds: args.rounds,
         batch: args.batch,
@@ -166,12 +178,6 @@ pub fn bo(args: &BoArgs) -> anyhow::Result<()> {
         hyper_points: args.hyper_points,
         gp_iterations: args.gp_iterations,
     };
-    chosen.device.seed(args.seed);
-    let never = AtomicBool::new(false);
-    let json_out = args.json;
-    let mut rounds = Vec::new();
-    let mut rounds_seconds = 0.0;
-    let started = std::time::Instant::now();
     let loaded = if args.estimate_unlabelled {
         let dir = crate::train::finetune::find_predictor(&args.run).ok_or_else(|| {
             anyhow::anyhow!(
@@ -182,7 +188,7 @@ pub fn bo(args: &BoArgs) -> anyhow::Result<()> {
             )
         })?;
         let (manifest, predictor) = crate::train::finetune::load_predictor(&dir, &chosen.device)?;
-        if !json_out {
+        if !args.json {
             println!(
                 "decoded cells without a label are valued by the predictor in {} (estimates)",
                 dir.display()
@@ -195,19 +201,111 @@ pub fn bo(args: &BoArgs) -> anyhow::Result<()> {
     let estimate = loaded.as_ref().map(|(space, predictor)| {
         crate::train::finetune::estimator(predictor, *space, &chosen.device)
     });
+    let estimate = estimate.as_ref().map(|e| e as crate::bo::Estimator);
+    let mut trials = Vec::with_capacity(args.trials);
+    let mut single = None;
+    for k in 0..args.trials as u64 {
+        let config = BoConfig {
+            seed: args.seed + k,
+            ..config.clone()
+        };
+        let (trial, outcome, rounds) = trial(args, &opened, &config, estimate)?;
+        if args.trials == 1 && args.json {
+            single = Some((outcome.clone(), rounds));
+        }
+        if args.trials > 1 && !args.json {
+            println!(
+                "trial {} (seed {}): best {:.2} (rank {}), from {:.2}, {:.0} s",
+                k + 1,
+                trial.seed,
+                trial.best,
+                trial.rank,
+                trial.initial_best,
+                trial.seconds
+            );
+        } else if !args.json
+            && let Some(c) = &outcome.best_cell
+        {
+            print!("{}", c.to_text(data.space.op_names()));
+        }
+        trials.push(trial);
+    }
+    let kept = if args.keep {
+        let path =
+            crate::run::bo_record::keep(&args.run, &opened.run.model_file(), &config, &trials)?;
+        Some(path)
+    } else {
+        None
+    };
+    let record = crate::run::bo_record::BoRecord {
+        model_md5: String::new(),
+        config,
+        trials,
+    };
+    let (mean, std) = record.best_mean_std();
+    if let (Some((outcome, rounds)), [t]) = (single, record.trials.as_slice()) {
+        let best_cell = outcome
+            .best_cell
+            .as_ref()
+            .map(|c| super::data_cmd::cell_json(data.space, c));
+        println!(
+            "{}",
+            json!({
+                "rounds": rounds, "evaluated": t.evaluated, "estimated": t.estimated,
+                "initial_best": t.initial_best, "best_accuracy": t.best, "best_rank": t.rank,
+                "best_id": t.best_id, "best_cell": best_cell, "seconds": t.seconds,
+                "fit_seconds": outcome.fit_seconds, "config": record.config, "kept": kept,
+            })
+        );
+        return Ok(());
+    }
+    if args.json {
+        println!(
+            "{}",
+            json!({"trials": record.trials, "best_mean": mean, "best_std": std,
+                   "config": record.config, "kept": kept})
+        );
+        return Ok(());
+    }
+    if record.trials.len() > 1 {
+        println!(
+            "best over {} trials: {mean:.2} ± {std:.2}",
+            record.trials.len()
+        );
+    }
+    if let Some(path) = kept {
+        println!("kept in {}", path.display());
+    }
+    Ok(())
+}
+
+/// One decoding BO trial with `config` (its seed included), reported as it goes unless
+/// `--json` or several trials.
+fn trial(
+    args: &BoArgs,
+    opened: &super::explore_cmd::Opened,
+    config: &BoConfig,
+    estimate: Option<crate::bo::Estimator>,
+) -> anyhow::Result<(BoTrial, crate::bo::BoOutcome, Vec<serde_json::Value>)> {
+    let (chosen, data, latents) = (&opened.chosen, &opened.data, &opened.embedding.means);
+    let decoder = opened.decoder(args.attempts);
+    chosen.device.seed(config.seed);
+    let never = AtomicBool::new(false);
+    let verbose = !args.json && args.trials == 1;
+    let mut rounds_seconds = 0.0;
+    let mut rounds = Vec::new();
+    let started = std::time::Instant::now();
     let outcome = optimise_estimating(
         &decoder,
         latents,
-        &config,
-        estimate
-            .as_ref()
-            .map(|e| e as &(dyn Fn(&crate::space::Cell) -> Option<f64> + Sync)),
+        config,
+        estimate,
         &mut |e| match e {
             BoEvent::Started {
                 initial_best,
                 initial,
             } => {
-                if !json_out {
+                if verbose {
                     println!("{initial} random labelled cells to start, best {initial_best:.2}");
                 }
             }
@@ -216,7 +314,7 @@ pub fn bo(args: &BoArgs) -> anyhow::Result<()> {
                 best,
                 seconds,
             } => {
-                if !json_out {
+                if verbose {
                     println!(
                         "round {:>2}: best so far {best:.2} ({seconds:.1} s)",
                         round + 1
@@ -236,46 +334,38 @@ pub fn bo(args: &BoArgs) -> anyhow::Result<()> {
         .filter(|r| r.accuracy.is_some_and(|a| a > outcome.best))
         .count();
     let estimated = outcome.evaluations.iter().filter(|e| e.estimated).count();
-    let best_cell = outcome
-        .best_cell
-        .as_ref()
-        .map(|c| super::data_cmd::cell_json(data.space, c));
-    if json_out {
+    let seconds = started.elapsed().as_secs_f64();
+    let best_id = outcome.best_row.map(|r| data.records[r].id.clone());
+    if verbose {
         println!(
-            "{}",
-            json!({
-                "rounds": rounds, "evaluated": outcome.evaluations.len(), "estimated": estimated,
-                "initial_best": outcome.initial_best, "best_accuracy": outcome.best, "best_rank": rank,
-                "best_id": outcome.best_row.map(|r| data.records[r].id.clone()), "best_cell": best_cell,
-                "seconds": started.elapsed().as_secs_f64(), "fit_seconds": outcome.fit_seconds, "config": config,
-            })
+            "{} cells evaluated; best true accuracy {:.2} (rank {rank} of {} labelled cells), id {}",
+            outcome.evaluations.len(),
+            outcome.best,
+            data.records.iter().filter(|r| r.accuracy.is_some()).count(),
+            best_id.as_deref().unwrap_or("-")
         );
-        return Ok(());
-    }
-    println!(
-        "{} cells evaluated; best true accuracy {:.2} (rank {rank} of {} labelled cells), id {}",
-        outcome.evaluations.len(),
-        outcome.best,
-        data.records.iter().filter(|r| r.accuracy.is_some()).count(),
-        outcome
-            .best_row
-            .map_or("-".into(), |r| data.records[r].id.clone())
-    );
-    println!(
-        "{:.1} s in all, {:.1} s per round, of which the GP refits took {:.1} s per round",
-        started.elapsed().as_secs_f64(),
-        rounds_seconds / rounds.len().max(1) as f64,
-        outcome.fit_seconds.iter().sum::<f64>() / outcome.fit_seconds.len().max(1) as f64
-    );
-    if estimated > 0 {
         println!(
-            "{estimated} decoded cells lie outside the table: their values are the surrogate's estimates, not measurements, and never count as best"
+            "{seconds:.1} s in all, {:.1} s per round, of which the GP refits took {:.1} s per round",
+            rounds_seconds / rounds.len().max(1) as f64,
+            outcome.fit_seconds.iter().sum::<f64>() / outcome.fit_seconds.len().max(1) as f64
         );
+        if estimated > 0 {
+            println!(
+                "{estimated} decoded cells lie outside the table: their values are the surrogate's estimates, not measurements, and never count as best"
+            );
+        }
     }
-    if let Some(c) = &outcome.best_cell {
-        print!("{}", c.to_text(data.space.op_names()));
-    }
-    Ok(())
+    let trial = BoTrial {
+        seed: config.seed,
+        initial_best: outcome.initial_best,
+        best: outcome.best,
+        best_id,
+        rank,
+        evaluated: outcome.evaluations.len(),
+        estimated,
+        seconds,
+    };
+    Ok((trial, outcome, rounds))
 }
 
 /// `bo --pool`: pool-based BO over the labelled cells against random search.

@@ -11,6 +11,7 @@ mod figures_cmd;
 mod finetune_cmd;
 mod stats_cmd;
 mod tables_cmd;
+mod tables_kept;
 mod train_cmd;
 
 use clap::{Parser, Subcommand};

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::bo::GpSettings;
 use crate::data::Dataset;
 use crate::eval::{EvalProtocol, GenerativeMetrics, evaluate};
-use crate::model::{EMB_TABLES, ModelKind, SVGE_TABLE_I, SVGE_TABLE_II, TABLE_II_LABELS};
+use crate::model::{EMB_TABLES, ModelKind, SVGE_TABLE_I};
 use crate::space::{Cell, SpaceKind};
 
 #[derive(Debug, Args)]
@@ -305,7 +305,11 @@ pub fn run(args: &TablesArgs) -> anyhow::Result<()> {
             json_rows.push(v);
         }
     }
-    md.push_str(&table_ii(&args.models, &mut json_rows));
+    md.push_str(&super::tables_kept::table_ii(&args.models, &mut json_rows));
+    md.push_str(&super::tables_kept::table_iii(
+        &args.models,
+        &mut json_rows,
+    )?);
     let reused: Vec<String> = measured
         .iter()
         .filter(|(_, m)| m.as_ref().is_ok_and(|m| m.reused))
@@ -330,81 +334,4 @@ pub fn run(args: &TablesArgs) -> anyhow::Result<()> {
         print!("{md}");
     }
     Ok(())
-}
-
-/// The SVGe paper's Table II from the predictors `cellspace finetune` saved in the bundled
-/// NB101 models' folders, one row per model the paper prints: fine-tuning takes too long to
-/// repeat here, so the figures are the ones recorded when it ran (its commands are in
-/// assets/models/README.md). One JSON row per model.
-fn table_ii(models: &std::path::Path, json_rows: &mut Vec<Value>) -> String {
-    let mut md = String::from(
-        "\n### SVGe paper, Table II (performance prediction on NB101, MSE)\n\n\
-         From the `predictor.json` files `cellspace finetune` wrote in the bundled models' \
-         folders (not re-run here). Target: the bundled 108-epoch validation accuracy (the \
-         paper: test accuracy); the labelled test cells of the split. Pearson r: of each run \
-         on those test cells.\n\n\
-         | model | labels | ours (mean ± std) | paper | Pearson r | runs | epochs | test cells \
-         |\n|---|---|---|---|---|---|---|---|\n",
-    );
-    let space = SpaceKind::Nb101;
-    for &model in ModelKind::ALL {
-        let Some(finetuned) = model
-            .published(space, SVGE_TABLE_II)
-            .and_then(|p| p.finetuned)
-        else {
-            continue;
-        };
-        let name = model.name();
-        let run = models.join(format!("{name}-{}", space.name()));
-        let mut columns = Vec::new();
-        for (labels, [p_mean, p_std]) in TABLE_II_LABELS.into_iter().zip(finetuned) {
-            let dir = run.join(format!("finetune-{labels}"));
-            let read = std::fs::read_to_string(dir.join("predictor.json"))
-                .ok()
-                .and_then(|t| {
-                    serde_json::from_str::<crate::train::finetune::PredictorManifest>(&t).ok()
-                });
-            let paper = format!("{p_mean} ± {p_std}");
-            let Some(m) = read else {
-                let why = if labels > 20_276 {
-                    "cannot be done: only 20,276 NB101 cells are labelled".to_string()
-                } else if !run.join(crate::train::RunManifest::FILE).exists() {
-                    format!("not bundled yet ({} does not exist)", run.display())
-                } else {
-                    format!(
-                        "not fine-tuned yet ({} has no predictor.json)",
-                        dir.display()
-                    )
-                };
-                md.push_str(&format!(
-                    "| {name} | {labels} | {why} | {paper} | | | | |\n"
-                ));
-                columns.push(json!({"labels": labels, "ours": null, "missing": why,
-                                    "paper": {"mse": p_mean, "std": p_std}}));
-                continue;
-            };
-            let (mean, std) = m.mse_mean_std();
-            let pearson: Vec<Option<f64>> = m.runs.iter().map(|r| r.test_pearson).collect();
-            let shown: Vec<String> = pearson
-                .iter()
-                .map(|p| p.map_or("undefined".into(), |p| format!("{p:.2}")))
-                .collect();
-            md.push_str(&format!(
-                "| {name} | {labels} | {mean:.4} ± {std:.4} | {paper} | {} | {} | {} | {} |\n",
-                shown.join(", "),
-                m.runs.len(),
-                m.config.epochs,
-                m.runs.first().map_or(0, |r| r.test_cells)
-            ));
-            columns.push(json!({"labels": labels,
-                "ours": {"mse": mean, "std": std, "pearson": pearson, "runs": m.runs.len(),
-                         "epochs": m.config.epochs},
-                "paper": {"mse": p_mean, "std": p_std}}));
-        }
-        json_rows.push(
-            json!({"table": SVGE_TABLE_II, "model": name, "space": space.name(),
-                              "columns": columns}),
-        );
-    }
-    md
 }

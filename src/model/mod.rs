@@ -24,7 +24,7 @@ pub use error::ModelError;
 pub use noise::Noise;
 pub use registry::{
     EMB_TABLES, ModelKind, ModelSpec, PaperTraining, Published, SVGE_TABLE_I, SVGE_TABLE_II,
-    TABLE_II_LABELS,
+    SVGE_TABLE_III, TABLE_II_LABELS,
 };
 pub use regressor::{AccuracyHead, HEAD_LAYERS, Predictor, PredictorLoss};
 pub use sequence::Sequence;

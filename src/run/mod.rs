@@ -3,6 +3,7 @@
 //! learned operation embedding, its fine-tuned predictor). The one place a run folder is
 //! opened; the CLI, the explorer and the comparisons all go through [`Run::open`].
 
+pub mod bo_record;
 mod bundled;
 
 pub use bundled::{bundled_run, bundled_runs};
@@ -44,6 +45,9 @@ pub enum RunError {
     Measure { dir: PathBuf, error: Box<EvalError> },
     #[error("{}: cannot read the operation embedding: {error}", dir.display())]
     OpEmbedding { dir: PathBuf, error: ModelError },
+    /// A kept record of the run (`bo.json`) that cannot be read, written or used.
+    #[error("{}: {error}", path.display())]
+    Record { path: PathBuf, error: String },
 }
 
 impl RunError {
@@ -52,7 +56,9 @@ impl RunError {
             RunError::Load(e) => e.is_cancelled(),
             RunError::Encode { error, .. } => error.is_cancelled(),
             RunError::Measure { error, .. } => error.is_cancelled(),
-            RunError::WrongSpace { .. } | RunError::OpEmbedding { .. } => false,
+            RunError::WrongSpace { .. }
+            | RunError::OpEmbedding { .. }
+            | RunError::Record { .. } => false,
         }
     }
 }
