@@ -2,6 +2,9 @@
 # Copies a finished (and evaluated) run folder into assets/models: its manifest, its eval.json,
 # the current checkpoint's weights (not the optimizer state) and about 11 of its latent
 # snapshots, evenly spaced, so the Epochs panel keeps the whole history at a tenth of the size.
+# Then the bundle's weights are rewritten in half precision where the figures hold
+# (`cellspace halve`; it keeps f32 otherwise) and evaluated again, so eval.json is the f16
+# weights' own. CELLSPACE names the binary (default target/release/cellspace); HALF=0 keeps f32.
 # Usage: scripts/bundle-run.sh RUN_DIR BUNDLE_NAME [SNAPSHOTS_KEPT]
 set -euo pipefail
 run=${1:?run folder}
@@ -26,5 +29,11 @@ if [ -d "$run/snapshots" ]; then
     j=$(( keep > 1 ? i * (n - 1) / (keep - 1) : n - 1 ))
     cp "$run/snapshots/${bins[$j]}" "$out/snapshots/"
   done
+fi
+if [ "${HALF:-1}" != 0 ]; then
+  bin=${CELLSPACE:-target/release/cellspace}
+  if "$bin" halve --run "$out"; then
+    "$bin" eval --run "$out" --backend cpu
+  fi
 fi
 du -sh "$out"

@@ -527,3 +527,56 @@ fn bench_reports_the_wait_for_the_first_batch() {
         assert!(row[key].as_f64().unwrap() > 0.0, "{key}: {row}");
     }
 }
+
+/// `halve` rewrites a bundle's weights in f16 only where the figures hold: with a tolerance no
+/// change can meet, the f32 file stays as it was; otherwise it shrinks to about half and the
+/// run still opens.
+#[test]
+fn halve_keeps_the_f32_weights_unless_the_figures_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("svge-nb201");
+    std::fs::create_dir(&run).unwrap();
+    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/models/svge-nb201");
+    for file in ["run.json", "model.bpk"] {
+        std::fs::copy(here.join(file), run.join(file)).unwrap();
+    }
+    let weights = run.join("model.bpk");
+    let before = std::fs::read(&weights).unwrap();
+    let run_arg = run.to_str().unwrap();
+    let args = ["halve", "--run", run_arg, "--test-cells", "100"];
+    let refused = cellspace(&[&args[..], &["--tolerance=-1"]].concat());
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("the f32 weights are kept"), "{err}");
+    assert_eq!(std::fs::read(&weights).unwrap(), before);
+
+    let done = cellspace(&args);
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let after = std::fs::metadata(&weights).unwrap().len() as f64;
+    let ratio = after / before.len() as f64;
+    assert!((0.45..0.6).contains(&ratio), "{ratio}");
+    let v = json(&[
+        "eval",
+        "--run",
+        run_arg,
+        "--backend",
+        "cpu",
+        "--samples",
+        "1",
+        "--decodes",
+        "1",
+        "--prior",
+        "50",
+        "--test-limit",
+        "100",
+        "--json",
+    ]);
+    assert!(
+        v["reconstruction_accuracy_mean"].as_f64().unwrap() > 0.95,
+        "{v}"
+    );
+}

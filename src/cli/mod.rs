@@ -9,6 +9,7 @@ mod explore_cmd;
 mod extrapolate_cmd;
 mod figures_cmd;
 mod finetune_cmd;
+mod halve_cmd;
 mod stats_cmd;
 mod tables_cmd;
 mod tables_kept;
@@ -61,6 +62,8 @@ pub enum Command {
     Bo(bo_cmd::BoArgs),
     /// Fine-tune a run's encoder with an accuracy MLP on few labels (SVGe paper, Table II).
     Finetune(finetune_cmd::FinetuneArgs),
+    /// Rewrite a run's weights in half precision (f16) where its figures hold (for bundles).
+    Halve(halve_cmd::HalveArgs),
     /// Grow an NB101 cell into 8-node cells and rank them by a fine-tuned predictor.
     Extrapolate(extrapolate_cmd::ExtrapolateArgs),
     /// Two or more runs on one space side by side: Table-I figures, GP fit and smoothness.
@@ -152,6 +155,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Stats(args)) => stats_cmd::run(&args),
         Some(Command::Train(args)) => train_cmd::run(&args),
         Some(Command::Eval(args)) => eval_cmd::run(&args),
+        Some(Command::Halve(args)) => halve_cmd::run(&args),
         Some(Command::Bench(args)) => bench_cmd::run(&args),
         Some(Command::Embed(args)) => explore_cmd::embed(&args),
         Some(Command::Walk(args)) => explore_cmd::walk(&args),

@@ -138,7 +138,7 @@ pub fn load_model(
         return Err(TrainError::NoCheckpoint { path });
     }
     let parameters = model.num_params();
-    model.try_load_file(&path).map_err(|e| {
+    super::half::load_any_precision(model, &path).map_err(|e| {
         let vae = &manifest.config.vae;
         TrainError::CheckpointMismatch {
             path: path.clone(),

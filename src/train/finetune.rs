@@ -450,15 +450,15 @@ pub fn load_predictor(
     let vae = GraphVae::new(&manifest.vae, manifest.space, device);
     let empty = Predictor::new(vae, device);
     let weights = dir.join(PREDICTOR_WEIGHTS);
-    let predictor = empty
-        .try_load_file(&weights)
-        .map_err(|e| TrainError::PredictorWeights {
+    let predictor = super::half::load_any_precision(empty, &weights).map_err(|e| {
+        TrainError::PredictorWeights {
             weights: weights.clone(),
             path: path.clone(),
             model: manifest.vae.model.name(),
             space: manifest.space,
             detail: e.to_string().lines().next().unwrap_or("").to_string(),
-        })?;
+        }
+    })?;
     Ok((manifest, predictor))
 }
 

@@ -3,6 +3,7 @@
 mod checkpoint;
 mod error;
 pub mod finetune;
+pub mod half;
 mod manifest;
 mod run;
 pub mod snapshots;
