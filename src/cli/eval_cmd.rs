@@ -77,6 +77,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         readout: args.readout,
         draws: crate::eval::Draws::PerPiece,
         prior_from: args.prior_from,
+        sample_scale: manifest.config.vae.noise_scale,
     };
     if let (Some(n), None, false) = (protocol.test_limit, args.test_limit, args.json) {
         eprintln!(

@@ -100,6 +100,7 @@ fn measure(
     let data = Dataset::bundled(space)?;
     let train: Vec<&Cell> = data.train().map(|r| &r.cell).collect();
     let test: Vec<&Cell> = data.test().map(|r| &r.cell).collect();
+    let sample_scale = run.manifest.config.vae.noise_scale;
     let protocol = if quick {
         EvalProtocol {
             samples_per_graph: 2,
@@ -107,15 +108,20 @@ fn measure(
             prior_points: 200,
             decodes_per_prior_point: 2,
             test_limit: Some(200),
+            sample_scale,
             ..EvalProtocol::default()
         }
     } else if space == SpaceKind::Nb101 {
         EvalProtocol {
             test_limit: Some(crate::eval::NB101_TEST_LIMIT),
+            sample_scale,
             ..EvalProtocol::default()
         }
     } else {
-        EvalProtocol::default()
+        EvalProtocol {
+            sample_scale,
+            ..EvalProtocol::default()
+        }
     };
     let model_file = run.model_file();
     // The record `eval` (or an earlier `tables`) kept, when it measured these weights with this

@@ -51,6 +51,15 @@ pub struct EvalProtocol {
     /// Where the prior points are drawn from (records from before it existed: fitted).
     #[serde(default)]
     pub prior_from: PriorFrom,
+    /// The posterior samples' spread, as a multiple of the encoder's standard deviation: the
+    /// noise scale the run was trained with, as the reference codes sample in evaluation with
+    /// their training's (records from before it existed: 1).
+    #[serde(default = "one")]
+    pub sample_scale: f64,
+}
+
+fn one() -> f64 {
+    1.0
 }
 
 /// Where the prior points of validity, uniqueness and novelty are drawn from.
@@ -97,6 +106,7 @@ impl Default for EvalProtocol {
             readout: Readout::Union,
             draws: Draws::PerPiece,
             prior_from: PriorFrom::Fitted,
+            sample_scale: 1.0,
         }
     }
 }
@@ -311,7 +321,7 @@ impl PieceWork<'_> {
             noise,
         )?;
         (t.hits_mean, t.tries_mean) = exact_hits(&decoded, chunk);
-        let std = (logvar * 0.5).exp();
+        let std = (logvar * 0.5).exp() * protocol.sample_scale;
         for _ in 0..protocol.samples_per_graph {
             let dims = mu.dims();
             let eps = noise.normal([dims[0], dims[1]], self.device);
