@@ -580,3 +580,17 @@ fn halve_keeps_the_f32_weights_unless_the_figures_hold() {
         "{v}"
     );
 }
+
+/// `tables --table ii` prints Table II alone: one row per model the paper prints there, and
+/// nothing is evaluated.
+#[test]
+fn tables_prints_only_the_tables_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let models = dir.path().to_str().unwrap();
+    let v = json(&["tables", "--table", "ii", "--json", "--models", models]);
+    let rows = v["rows"].as_array().unwrap();
+    let tables: Vec<&str> = rows.iter().map(|r| r["table"].as_str().unwrap()).collect();
+    assert_eq!(tables, ["SVGe paper, Table II"; 3], "{v}");
+    let bad = cellspace(&["tables", "--table", "iv"]);
+    assert!(!bad.status.success());
+}

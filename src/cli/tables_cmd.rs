@@ -28,8 +28,31 @@ pub struct TablesArgs {
     /// weights and protocol (by default such a record is used as it is).
     #[arg(long)]
     pub fresh: bool,
+    /// Print only these tables (repeat the flag for several; default: all). Tables 1 and 2 of
+    /// the operation-embeddings paper fit ten GPs per model, most of the command's time.
+    #[arg(long = "table", value_enum)]
+    pub tables: Vec<Which>,
     #[arg(long)]
     pub json: bool,
+}
+
+/// One of the papers' tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Which {
+    /// The SVGe paper's Table I (generative metrics, three spaces).
+    I,
+    /// The operation-embeddings paper's Tables 1 and 2 (ENAS, with the sparse GP).
+    Emb,
+    /// The SVGe paper's Table II (accuracy prediction on NB101, from kept records).
+    Ii,
+    /// The SVGe paper's Table III on NB101 (BO, from kept records).
+    Iii,
+}
+
+impl TablesArgs {
+    fn wants(&self, which: Which) -> bool {
+        self.tables.is_empty() || self.tables.contains(&which)
+    }
 }
 
 /// A row of a paper's table: the model, the space and the published figures.
@@ -201,7 +224,16 @@ fn ours(m: &GenerativeMetrics) -> [f64; 5] {
 pub fn run(args: &TablesArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let mut measured: Vec<((SpaceKind, ModelKind), Result<Measured, String>)> = Vec::new();
-    let rows = rows();
+    let rows: Vec<Row> = rows()
+        .into_iter()
+        .filter(|r| {
+            args.wants(if r.table == EMB_TABLES {
+                Which::Emb
+            } else {
+                Which::I
+            })
+        })
+        .collect();
     for row in &rows {
         let key = (row.space, row.model);
         if measured.iter().any(|(k, _)| *k == key) {
@@ -253,6 +285,9 @@ pub fn run(args: &TablesArgs) -> anyhow::Result<()> {
     };
     let mut json_rows = Vec::new();
     for table in [SVGE_TABLE_I, EMB_TABLES] {
+        if !rows.iter().any(|r| r.table == table) {
+            continue;
+        }
         md.push_str(&format!("\n### {table}\n\n"));
         let emb = table == EMB_TABLES;
         if emb {
@@ -311,11 +346,15 @@ pub fn run(args: &TablesArgs) -> anyhow::Result<()> {
             json_rows.push(v);
         }
     }
-    md.push_str(&super::tables_kept::table_ii(&args.models, &mut json_rows));
-    md.push_str(&super::tables_kept::table_iii(
-        &args.models,
-        &mut json_rows,
-    )?);
+    if args.wants(Which::Ii) {
+        md.push_str(&super::tables_kept::table_ii(&args.models, &mut json_rows));
+    }
+    if args.wants(Which::Iii) {
+        md.push_str(&super::tables_kept::table_iii(
+            &args.models,
+            &mut json_rows,
+        )?);
+    }
     let reused: Vec<String> = measured
         .iter()
         .filter(|(_, m)| m.as_ref().is_ok_and(|m| m.reused))

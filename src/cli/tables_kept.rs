@@ -113,7 +113,7 @@ pub(super) fn table_iii(models: &Path, json_rows: &mut Vec<Value>) -> anyhow::Re
         };
         let name = model.name();
         let dir = models.join(format!("{name}-{}", space.name()));
-        let paper = format!("{p_test} / {p_val}");
+        let paper = format!("{p_test:.2} / {p_val:.2}");
         let mut row = json!({"table": SVGE_TABLE_III, "model": name, "space": space.name(),
                              "paper": {"test": p_test, "validation": p_val}, "oracle": oracle});
         match kept_bo(&dir) {
@@ -189,7 +189,7 @@ mod tests {
         let md = table_iii(models.path(), &mut rows).unwrap();
         assert!(md.contains("| oracle | 94.91"), "{md}");
         assert!(
-            md.contains("| svge | 94.60 ± 0.10 | 93.88 / 94.6 | 2 |"),
+            md.contains("| svge | 94.60 ± 0.10 | 93.88 / 94.60 | 2 |"),
             "{md}"
         );
         assert_eq!(rows.len(), 2);
