@@ -416,16 +416,17 @@ fn bo_trials_are_kept_in_the_run_folder() {
             .iter()
             .all(|t| t.best >= t.initial_best && t.evaluated == 3)
     );
-    // One trial from another seed is not a record of its own.
+    // No trial is no record.
     let o = Command::new(env!("CARGO_BIN_EXE_cellspace"))
         .env("BURN_DEVICE", "flex")
-        .args(["bo", "--seed", "3", "--keep", "--backend", "cpu"])
+        .args(["bo", "--trials", "0", "--keep", "--backend", "cpu"])
         .args(small)
         .arg("--run")
         .arg(&run)
         .output()
         .unwrap();
     assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--trials"));
 }
 
 /// NB101 (SVGe paper, section IV-D): BO's decoded cells are mostly unlabelled; with

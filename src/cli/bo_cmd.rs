@@ -162,10 +162,6 @@ pub fn bo(args: &BoArgs) -> anyhow::Result<()> {
         return pool(args, data, &opened.embedding.means);
     }
     anyhow::ensure!(args.trials >= 1, "--trials must be at least 1");
-    anyhow::ensure!(
-        !args.keep || args.trials >= 2 || args.seed == 0,
-        "--keep records trials from seed 0 onwards, or at least two of them"
-    );
     let config = BoConfig {
         rounds: args.rounds,
         batch: args.batch,
@@ -210,9 +206,6 @@ pub fn bo(args: &BoArgs) -> anyhow::Result<()> {
             ..config.clone()
         };
         let (trial, outcome, rounds) = trial(args, &opened, &config, estimate)?;
-        if args.trials == 1 && args.json {
-            single = Some((outcome.clone(), rounds));
-        }
         if args.trials > 1 && !args.json {
             println!(
                 "trial {} (seed {}): best {:.2} (rank {}), from {:.2}, {:.0} s",
@@ -228,6 +221,9 @@ pub fn bo(args: &BoArgs) -> anyhow::Result<()> {
         {
             print!("{}", c.to_text(data.space.op_names()));
         }
+        if args.trials == 1 && args.json {
+            single = Some((outcome, rounds));
+        }
         trials.push(trial);
     }
     let kept = if args.keep {
@@ -237,13 +233,8 @@ pub fn bo(args: &BoArgs) -> anyhow::Result<()> {
     } else {
         None
     };
-    let record = crate::run::bo_record::BoRecord {
-        model_md5: String::new(),
-        config,
-        trials,
-    };
-    let (mean, std) = record.best_mean_std();
-    if let (Some((outcome, rounds)), [t]) = (single, record.trials.as_slice()) {
+    let (mean, std) = crate::run::bo_record::best_mean_std(&trials);
+    if let (Some((outcome, rounds)), [t]) = (single, trials.as_slice()) {
         let best_cell = outcome
             .best_cell
             .as_ref()
@@ -254,7 +245,7 @@ pub fn bo(args: &BoArgs) -> anyhow::Result<()> {
                 "rounds": rounds, "evaluated": t.evaluated, "estimated": t.estimated,
                 "initial_best": t.initial_best, "best_accuracy": t.best, "best_rank": t.rank,
                 "best_id": t.best_id, "best_cell": best_cell, "seconds": t.seconds,
-                "fit_seconds": outcome.fit_seconds, "config": record.config, "kept": kept,
+                "fit_seconds": outcome.fit_seconds, "config": config, "kept": kept,
             })
         );
         return Ok(());
@@ -262,16 +253,13 @@ pub fn bo(args: &BoArgs) -> anyhow::Result<()> {
     if args.json {
         println!(
             "{}",
-            json!({"trials": record.trials, "best_mean": mean, "best_std": std,
-                   "config": record.config, "kept": kept})
+            json!({"trials": trials, "best_mean": mean, "best_std": std,
+                   "config": config, "kept": kept})
         );
         return Ok(());
     }
-    if record.trials.len() > 1 {
-        println!(
-            "best over {} trials: {mean:.2} ± {std:.2}",
-            record.trials.len()
-        );
+    if trials.len() > 1 {
+        println!("best over {} trials: {mean:.2} ± {std:.2}", trials.len());
     }
     if let Some(path) = kept {
         println!("kept in {}", path.display());

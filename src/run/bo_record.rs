@@ -44,16 +44,16 @@ pub struct BoRecord {
 impl BoRecord {
     /// Mean and (population) standard deviation of the trials' best accuracies.
     pub fn best_mean_std(&self) -> (f64, f64) {
-        let n = self.trials.len().max(1) as f64;
-        let mean = self.trials.iter().map(|t| t.best).sum::<f64>() / n;
-        let var = self
-            .trials
-            .iter()
-            .map(|t| (t.best - mean).powi(2))
-            .sum::<f64>()
-            / n;
-        (mean, var.sqrt())
+        best_mean_std(&self.trials)
     }
+}
+
+/// Mean and (population) standard deviation of `trials`' best accuracies.
+pub fn best_mean_std(trials: &[BoTrial]) -> (f64, f64) {
+    let n = trials.len().max(1) as f64;
+    let mean = trials.iter().map(|t| t.best).sum::<f64>() / n;
+    let var = trials.iter().map(|t| (t.best - mean).powi(2)).sum::<f64>() / n;
+    (mean, var.sqrt())
 }
 
 fn io_error(path: &Path, action: &'static str, error: std::io::Error) -> RunError {
