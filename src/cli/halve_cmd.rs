@@ -59,12 +59,18 @@ pub fn run(args: &HalveArgs) -> anyhow::Result<()> {
         )?)
     };
     let partial = weights.with_extension("half.partial");
-    save_half(&run.model, &partial)
-        .map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", partial.display()))?;
-    let fresh = GraphVae::new(&run.manifest.config.vae, space, &chosen.device);
-    let halved = load_any_precision(fresh, &partial)
-        .map_err(|e| anyhow::anyhow!("{}: cannot read back: {e}", partial.display()))?;
-    let (before, after) = (measure(&run.model)?, measure(&halved)?);
+    let halved = (|| -> anyhow::Result<(GenerativeMetrics, GenerativeMetrics)> {
+        save_half(&run.model, &partial)
+            .map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", partial.display()))?;
+        let fresh = GraphVae::new(&run.manifest.config.vae, space, &chosen.device);
+        let halved = load_any_precision(fresh, &partial)
+            .map_err(|e| anyhow::anyhow!("{}: cannot read back: {e}", partial.display()))?;
+        Ok((measure(&run.model)?, measure(&halved)?))
+    })();
+    // The f32 weights stay whatever fails; no half-written file is left beside them.
+    let (before, after) = halved.inspect_err(|_| {
+        std::fs::remove_file(&partial).ok();
+    })?;
     // Reconstruction from the mean and validity, the two figures checked.
     let figures = |m: &GenerativeMetrics| (m.reconstruction_accuracy_mean, m.validity);
     let (b, a) = (figures(&before), figures(&after));
