@@ -726,16 +726,17 @@ impl CellspaceApp {
         }
         let mut dismiss = None;
         for (i, e) in self.errors.iter().enumerate() {
+            // The button first and the text wrapped after it: a long message (a path, a
+            // chain of causes) stays whole on screen and never pushes the button off it.
             ui.horizontal(|ui| {
-                match e.strip_prefix(WARNING) {
-                    Some(w) => {
-                        ui.colored_label(ui.visuals().warn_fg_color, format!("Warning: {w}"))
-                    }
-                    None => ui.colored_label(ui.visuals().error_fg_color, format!("Error: {e}")),
-                };
                 if ui.small_button("Dismiss").clicked() {
                     dismiss = Some(i);
                 }
+                let (text, color) = match e.strip_prefix(WARNING) {
+                    Some(w) => (format!("Warning: {w}"), ui.visuals().warn_fg_color),
+                    None => (format!("Error: {e}"), ui.visuals().error_fg_color),
+                };
+                ui.add(egui::Label::new(egui::RichText::new(text).color(color)).wrap());
             });
         }
         if let Some(i) = dismiss {

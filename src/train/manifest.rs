@@ -288,9 +288,8 @@ impl RunManifest {
     pub fn failure(&self) -> Option<String> {
         let why = self.status.strip_prefix("failed: ")?;
         Some(format!(
-            "its training failed ({why}); the weights shown are those of {} after {} epochs, \
-             the last checkpoint before it (run.json keeps the loss curve up to there)",
-            self.checkpoint.as_deref().unwrap_or("no checkpoint"),
+            "its training failed ({why}); the weights are those after {} epochs, the last \
+             checkpoint before it, and run.json keeps the loss curve up to there",
             self.completed_epochs()
         ))
     }
