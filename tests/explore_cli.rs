@@ -322,6 +322,20 @@ fn finetune_saves_a_predictor_and_extrapolate_explains_what_it_needs() {
     assert!(v["mse_mean"].as_f64().unwrap() > 0.0);
     assert!(out.join("predictor.json").is_file() && out.join("predictor.bpk").is_file());
 
+    // A predictor folder halves too, checked by its predictions, and still loads.
+    let weights = out.join("predictor.bpk");
+    let full = std::fs::metadata(&weights).unwrap().len() as f64;
+    let o = Command::new(env!("CARGO_BIN_EXE_cellspace"))
+        .env("BURN_DEVICE", "flex")
+        .args(["halve", "--run", out_arg])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let ratio = std::fs::metadata(&weights).unwrap().len() as f64 / full;
+    assert!((0.45..0.6).contains(&ratio), "{ratio}");
+    let device = burn::tensor::Device::flex();
+    cellspace::train::finetune::load_predictor(&out, &device).unwrap();
+
     // Extrapolation grows NB101 cells: an NB201 predictor is refused, with the reason.
     let o = Command::new(env!("CARGO_BIN_EXE_cellspace"))
         .env("BURN_DEVICE", "flex")

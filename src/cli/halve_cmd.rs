@@ -2,7 +2,8 @@
 //! the repository keeps for good, once the figures are shown to hold. Both sets of weights are
 //! evaluated with the same seeded draws (reconstruction from the mean and validity on a share
 //! of the test cells); the f16 file replaces the f32 one only when neither moves by more than
-//! `--tolerance` points.
+//! `--tolerance` points. A fine-tuned predictor's folder (`finetune-N`) is checked by its
+//! predictions on every labelled test cell instead.
 
 use std::path::PathBuf;
 
@@ -18,7 +19,8 @@ use crate::train::half::{load_any_precision, save_half};
 
 #[derive(Debug, Args)]
 pub struct HalveArgs {
-    /// Run folder whose current checkpoint's weights are rewritten.
+    /// Run folder whose current checkpoint's weights are rewritten, or a predictor folder
+    /// written by `cellspace finetune`.
     #[arg(long)]
     pub run: PathBuf,
     /// Test cells to check on.
@@ -33,6 +35,9 @@ pub struct HalveArgs {
 
 pub fn run(args: &HalveArgs) -> anyhow::Result<()> {
     let chosen = crate::backend::choose(args.backend);
+    if crate::train::finetune::is_predictor(&args.run) {
+        return predictor(args, &chosen.device);
+    }
     let run = Run::open(&args.run, &chosen.device)?;
     let weights = run.model_file();
     let space = run.space();
@@ -101,5 +106,61 @@ pub fn run(args: &HalveArgs) -> anyhow::Result<()> {
         weights.display(),
         args.run.display()
     );
+    Ok(())
+}
+
+/// Halves a predictor folder's weights where no labelled test cell's prediction moves by more
+/// than `--tolerance` points.
+fn predictor(args: &HalveArgs, device: &burn::tensor::Device) -> anyhow::Result<()> {
+    use crate::train::finetune::{
+        LabelledCells, PREDICTOR_WEIGHTS, TARGET_SCALE, load_predictor, predict_cells,
+    };
+    let (manifest, full) = load_predictor(&args.run, device)?;
+    let data = Dataset::bundled(manifest.space)?;
+    let test: Vec<&Cell> = LabelledCells::of(&data)
+        .test
+        .iter()
+        .map(|(c, _)| *c)
+        .collect();
+    let weights = args.run.join(PREDICTOR_WEIGHTS);
+    let partial = weights.with_extension("half.partial");
+    let checked = (|| -> anyhow::Result<f64> {
+        save_half(&full, &partial)
+            .map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", partial.display()))?;
+        let fresh = crate::model::Predictor::new(
+            GraphVae::new(&manifest.vae, manifest.space, device),
+            device,
+        );
+        let half = load_any_precision(fresh, &partial)
+            .map_err(|e| anyhow::anyhow!("{}: cannot read back: {e}", partial.display()))?;
+        let never = &crate::jobs::NEVER;
+        let a = predict_cells(&full, &test, manifest.space, device, never)?;
+        let b = predict_cells(&half, &test, manifest.space, device, never)?;
+        Ok(a.iter()
+            .zip(&b)
+            .map(|(x, y)| (x - y).abs() as f64 * TARGET_SCALE)
+            .fold(0.0, f64::max))
+    })();
+    let moved = checked.inspect_err(|_| {
+        std::fs::remove_file(&partial).ok();
+    })?;
+    println!(
+        "f16 against f32: predictions on {} labelled test cells move by {moved:.3} points at most",
+        test.len()
+    );
+    if moved > args.tolerance {
+        std::fs::remove_file(&partial).ok();
+        anyhow::bail!(
+            "{}: half precision moves a prediction by {moved:.3} points (more than --tolerance \
+             {}); the f32 weights are kept",
+            weights.display(),
+            args.tolerance
+        );
+    }
+    let size = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+    let (old, new) = (size(&weights), size(&partial));
+    std::fs::rename(&partial, &weights)
+        .map_err(|e| anyhow::anyhow!("{}: cannot replace: {e}", weights.display()))?;
+    println!("{}: {old} -> {new} bytes", weights.display());
     Ok(())
 }

@@ -31,7 +31,7 @@ use crate::space::{Cell, SpaceKind};
 pub const TARGET_SCALE: f64 = 100.0;
 
 const PREDICTOR_JSON: &str = "predictor.json";
-const PREDICTOR_WEIGHTS: &str = "predictor.bpk";
+pub const PREDICTOR_WEIGHTS: &str = "predictor.bpk";
 
 /// How one fine-tuning run trains.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
