@@ -96,6 +96,7 @@ fn every_sub_command_has_help() {
         "predict",
         "bo",
         "finetune",
+        "halve",
         "extrapolate",
         "compare",
         "tables",
@@ -593,4 +594,40 @@ fn tables_prints_only_the_tables_asked_for() {
     assert_eq!(tables, ["SVGe paper, Table II"; 3], "{v}");
     let bad = cellspace(&["tables", "--table", "iv"]);
     assert!(!bad.status.success());
+}
+
+/// A small `eval` of a bundled model prints its figures but leaves the run's eval.json, which
+/// holds the same weights' figures by the reference protocol, as it was.
+#[test]
+fn a_small_eval_never_replaces_the_reference_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("svge-nb201");
+    std::fs::create_dir(&run).unwrap();
+    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/models/svge-nb201");
+    for file in ["run.json", "model.bpk", "eval.json"] {
+        std::fs::copy(here.join(file), run.join(file)).unwrap();
+    }
+    let before = std::fs::read(run.join("eval.json")).unwrap();
+    let out = cellspace(&[
+        "eval",
+        "--run",
+        run.to_str().unwrap(),
+        "--backend",
+        "cpu",
+        "--samples",
+        "1",
+        "--decodes",
+        "1",
+        "--prior",
+        "20",
+        "--test-limit",
+        "10",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not kept"));
+    assert_eq!(std::fs::read(run.join("eval.json")).unwrap(), before);
 }

@@ -102,14 +102,30 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     )?;
     bar.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
-    // Kept for `compare` and the explorer (the paper's readout and prior only; the others are
-    // diagnoses).
-    if args.readout == Readout::Union && args.prior_from == PriorFrom::Fitted {
-        let model_file = run.model_file();
+    // Kept for `compare`, `tables` and the explorer, unless it is a diagnosis (one decoding
+    // direction, another prior) or the run already keeps a record of these weights by the
+    // reference protocol (the defaults), which a smaller protocol never replaces.
+    let reference = EvalProtocol {
+        test_limit: crate::eval::default_test_limit(space, None),
+        sample_scale: protocol.sample_scale,
+        ..EvalProtocol::default()
+    };
+    let model_file = run.model_file();
+    let has_reference = crate::eval::saved::load(&args.run, &model_file)
+        .ok()
+        .flatten()
+        .is_some_and(|saved| saved.protocol == reference);
+    let diagnosis = args.readout != Readout::Union || args.prior_from != PriorFrom::Fitted;
+    if protocol == reference || !(has_reference || diagnosis) {
         let kept = crate::eval::saved::keep(&args.run, &model_file, &protocol, &m, seconds);
         if let Err(e) = kept {
             eprintln!("note: the figures are printed but not kept: {e}");
         }
+    } else if !args.json {
+        eprintln!(
+            "note: not kept as the run's eval.json: a diagnosis, or the file holds these \
+             weights' figures by the reference protocol"
+        );
     }
     if args.json {
         let mut v = serde_json::to_value(&m)?;

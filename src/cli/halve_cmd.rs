@@ -31,6 +31,9 @@ pub struct HalveArgs {
     pub tolerance: f64,
     #[arg(long, value_enum, default_value = "cpu")]
     pub backend: Backend,
+    /// Print what was checked and done as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 pub fn run(args: &HalveArgs) -> anyhow::Result<()> {
@@ -80,11 +83,13 @@ pub fn run(args: &HalveArgs) -> anyhow::Result<()> {
     let figures = |m: &GenerativeMetrics| (m.reconstruction_accuracy_mean, m.validity);
     let (b, a) = (figures(&before), figures(&after));
     for (name, (r, v)) in [("f32", b), ("f16", a)] {
-        println!(
-            "{name}: reconstruction from the mean {:.2} %, validity {:.2} %",
-            r * 100.0,
-            v * 100.0
-        );
+        if !args.json {
+            println!(
+                "{name}: reconstruction from the mean {:.2} %, validity {:.2} %",
+                r * 100.0,
+                v * 100.0
+            );
+        }
     }
     let moved = ((a.0 - b.0).abs()).max((a.1 - b.1).abs()) * 100.0;
     if moved > args.tolerance {
@@ -100,12 +105,22 @@ pub fn run(args: &HalveArgs) -> anyhow::Result<()> {
     let (old, new) = (size(&weights), size(&partial));
     std::fs::rename(&partial, &weights)
         .map_err(|e| anyhow::anyhow!("{}: cannot replace: {e}", weights.display()))?;
-    println!(
-        "{}: {old} -> {new} bytes; run `cellspace eval --run {}` to keep the figures of these \
-         weights",
-        weights.display(),
-        args.run.display()
-    );
+    if args.json {
+        let pair =
+            |(r, v): (f64, f64)| serde_json::json!({"reconstruction_mean": r, "validity": v});
+        println!(
+            "{}",
+            serde_json::json!({"weights": weights, "f32": pair(b), "f16": pair(a),
+                               "bytes": [old, new]})
+        );
+    } else {
+        println!(
+            "{}: {old} -> {new} bytes; run `cellspace eval --run {}` to keep the figures of \
+             these weights",
+            weights.display(),
+            args.run.display()
+        );
+    }
     Ok(())
 }
 
@@ -144,10 +159,13 @@ fn predictor(args: &HalveArgs, device: &burn::tensor::Device) -> anyhow::Result<
     let moved = checked.inspect_err(|_| {
         std::fs::remove_file(&partial).ok();
     })?;
-    println!(
-        "f16 against f32: predictions on {} labelled test cells move by {moved:.3} points at most",
-        test.len()
-    );
+    if !args.json {
+        println!(
+            "f16 against f32: predictions on {} labelled test cells move by {moved:.3} points \
+             at most",
+            test.len()
+        );
+    }
     if moved > args.tolerance {
         std::fs::remove_file(&partial).ok();
         anyhow::bail!(
@@ -161,6 +179,14 @@ fn predictor(args: &HalveArgs, device: &burn::tensor::Device) -> anyhow::Result<
     let (old, new) = (size(&weights), size(&partial));
     std::fs::rename(&partial, &weights)
         .map_err(|e| anyhow::anyhow!("{}: cannot replace: {e}", weights.display()))?;
-    println!("{}: {old} -> {new} bytes", weights.display());
+    if args.json {
+        println!(
+            "{}",
+            serde_json::json!({"weights": weights, "largest_prediction_change": moved,
+                               "test_cells": test.len(), "bytes": [old, new]})
+        );
+    } else {
+        println!("{}: {old} -> {new} bytes", weights.display());
+    }
     Ok(())
 }
