@@ -535,12 +535,7 @@ fn bench_reports_the_wait_for_the_first_batch() {
 #[test]
 fn halve_keeps_the_f32_weights_unless_the_figures_hold() {
     let dir = tempfile::tempdir().unwrap();
-    let run = dir.path().join("svge-nb201");
-    std::fs::create_dir(&run).unwrap();
-    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/models/svge-nb201");
-    for file in ["run.json", "model.bpk"] {
-        std::fs::copy(here.join(file), run.join(file)).unwrap();
-    }
+    let run = bundled_nb201_copy(dir.path(), &["run.json", "model.bpk"]);
     let weights = run.join("model.bpk");
     let before = std::fs::read(&weights).unwrap();
     let run_arg = run.to_str().unwrap();
@@ -601,12 +596,7 @@ fn tables_prints_only_the_tables_asked_for() {
 #[test]
 fn a_small_eval_never_replaces_the_reference_record() {
     let dir = tempfile::tempdir().unwrap();
-    let run = dir.path().join("svge-nb201");
-    std::fs::create_dir(&run).unwrap();
-    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/models/svge-nb201");
-    for file in ["run.json", "model.bpk", "eval.json"] {
-        std::fs::copy(here.join(file), run.join(file)).unwrap();
-    }
+    let run = bundled_nb201_copy(dir.path(), &["run.json", "model.bpk", "eval.json"]);
     let before = std::fs::read(run.join("eval.json")).unwrap();
     let out = cellspace(&[
         "eval",
@@ -630,4 +620,16 @@ fn a_small_eval_never_replaces_the_reference_record() {
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("not kept"));
     assert_eq!(std::fs::read(run.join("eval.json")).unwrap(), before);
+}
+
+/// `files` of the bundled SVGe NB201 model copied into `dir/svge-nb201`, a run folder a test may
+/// change.
+fn bundled_nb201_copy(dir: &std::path::Path, files: &[&str]) -> std::path::PathBuf {
+    let run = dir.join("svge-nb201");
+    std::fs::create_dir(&run).unwrap();
+    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/models/svge-nb201");
+    for file in files {
+        std::fs::copy(here.join(file), run.join(file)).unwrap();
+    }
+    run
 }

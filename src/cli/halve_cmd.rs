@@ -92,19 +92,7 @@ pub fn run(args: &HalveArgs) -> anyhow::Result<()> {
         }
     }
     let moved = ((a.0 - b.0).abs()).max((a.1 - b.1).abs()) * 100.0;
-    if moved > args.tolerance {
-        std::fs::remove_file(&partial).ok();
-        anyhow::bail!(
-            "{}: half precision moves the figures by {moved:.2} points (more than --tolerance \
-             {}); the f32 weights are kept",
-            weights.display(),
-            args.tolerance
-        );
-    }
-    let size = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
-    let (old, new) = (size(&weights), size(&partial));
-    std::fs::rename(&partial, &weights)
-        .map_err(|e| anyhow::anyhow!("{}: cannot replace: {e}", weights.display()))?;
+    let (old, new) = replace_if_held(&partial, &weights, moved, args.tolerance, "the figures")?;
     if args.json {
         let pair =
             |(r, v): (f64, f64)| serde_json::json!({"reconstruction_mean": r, "validity": v});
@@ -166,19 +154,7 @@ fn predictor(args: &HalveArgs, device: &burn::tensor::Device) -> anyhow::Result<
             test.len()
         );
     }
-    if moved > args.tolerance {
-        std::fs::remove_file(&partial).ok();
-        anyhow::bail!(
-            "{}: half precision moves a prediction by {moved:.3} points (more than --tolerance \
-             {}); the f32 weights are kept",
-            weights.display(),
-            args.tolerance
-        );
-    }
-    let size = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
-    let (old, new) = (size(&weights), size(&partial));
-    std::fs::rename(&partial, &weights)
-        .map_err(|e| anyhow::anyhow!("{}: cannot replace: {e}", weights.display()))?;
+    let (old, new) = replace_if_held(&partial, &weights, moved, args.tolerance, "a prediction")?;
     if args.json {
         println!(
             "{}",
@@ -189,4 +165,29 @@ fn predictor(args: &HalveArgs, device: &burn::tensor::Device) -> anyhow::Result<
         println!("{}: {old} -> {new} bytes", weights.display());
     }
     Ok(())
+}
+
+/// Puts the checked f16 file `partial` in place of `weights` when half precision moved `what`
+/// by no more than `tolerance` points; otherwise removes it and keeps the f32 file. Returns the
+/// sizes before and after.
+fn replace_if_held(
+    partial: &std::path::Path,
+    weights: &std::path::Path,
+    moved: f64,
+    tolerance: f64,
+    what: &str,
+) -> anyhow::Result<(u64, u64)> {
+    if moved > tolerance {
+        std::fs::remove_file(partial).ok();
+        anyhow::bail!(
+            "{}: half precision moves {what} by {moved:.3} points (more than --tolerance \
+             {tolerance}); the f32 weights are kept",
+            weights.display()
+        );
+    }
+    let size = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+    let sizes = (size(weights), size(partial));
+    std::fs::rename(partial, weights)
+        .map_err(|e| anyhow::anyhow!("{}: cannot replace: {e}", weights.display()))?;
+    Ok(sizes)
 }
