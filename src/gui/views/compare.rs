@@ -483,7 +483,7 @@ impl View for ComparePanel {
         if c.space != ctx.workspace.map_or(c.space, |w| w.space) {
             return;
         }
-        egui::ScrollArea::vertical().show(ui, |ui| {
+        egui::ScrollArea::both().show(ui, |ui| {
             op_embeddings(ui, c);
             self.table(ui, c)
         });
