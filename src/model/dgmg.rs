@@ -128,7 +128,7 @@ impl Dgmg {
 
     /// Teacher-forced reconstruction loss per graph, [B]: the forward direction alone.
     pub fn reconstruction_loss(&self, batch: &GraphBatch, z: Tensor<2>) -> Tensor<1> {
-        growing::direction_loss(self, &batch.forward, batch, z, INPUT)
+        growing::direction_loss(self, &batch.forward, &batch.step_mask, z)
     }
 
     /// Decodes every latent point from the input node; a cell ends at its first output node,

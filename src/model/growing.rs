@@ -10,7 +10,7 @@ use burn::tensor::activation::log_softmax;
 use burn::tensor::{Int, Tensor, TensorData};
 
 use super::activation::sigmoid;
-use super::batch::{DirectedBatch, GraphBatch};
+use super::batch::DirectedBatch;
 use super::decoded::DecodedGraph;
 use super::gnn::{Mlp, bce_with_logits};
 use super::{ModelError, Noise, gumbel_argmax, read_decoded};
@@ -43,10 +43,15 @@ pub(super) trait Grower {
 
 /// The start node's state, [B, 1, s].
 pub(super) fn start_states(g: &impl Grower, z: &Tensor<2>, start: u8) -> Tensor<3> {
-    let heads = g.heads();
     let b = z.dims()[0];
-    let device = z.device();
-    let ids = Tensor::<2, Int>::from_data(TensorData::new(vec![start as i64; b], [b, 1]), &device);
+    let ids =
+        Tensor::<2, Int>::from_data(TensorData::new(vec![start as i64; b], [b, 1]), &z.device());
+    start_states_of(g, z, ids)
+}
+
+/// The start node's state from each row's own start type (ids [B, 1]), [B, 1, s].
+fn start_states_of(g: &impl Grower, z: &Tensor<2>, ids: Tensor<2, Int>) -> Tensor<3> {
+    let heads = g.heads();
     let e = heads.embed.forward(ids).squeeze_dim::<2>(1);
     heads
         .start
@@ -98,13 +103,14 @@ fn new_node(
 pub(super) fn direction_loss(
     g: &impl Grower,
     dir: &DirectedBatch,
-    batch: &GraphBatch,
+    step_mask: &Tensor<2>,
     z: Tensor<2>,
-    start: u8,
 ) -> Tensor<1> {
     let device = z.device();
-    let (b, n) = (batch.size, g.nodes());
-    let mut states = start_states(g, &z, start);
+    let (b, n) = (z.dims()[0], g.nodes());
+    // Each row starts from its own first node's type, so rows of both directions (SVGe's
+    // generator is shared by them) can run as one batch.
+    let mut states = start_states_of(g, &z, dir.types.clone().narrow(1, 0, 1));
     let mut loss = Tensor::<1>::zeros([b], &device);
     for k in 0..n - 1 {
         let adj = dir.adj.clone().narrow(1, 0, k + 1).narrow(2, 0, k + 1);
@@ -133,7 +139,7 @@ pub(super) fn direction_loss(
                 .squeeze_dim::<1>(1);
             step = step + bce / (k + 1) as f64;
         }
-        loss = loss + step * batch.step_mask.clone().narrow(1, k, 1).squeeze_dim::<1>(1);
+        loss = loss + step * step_mask.clone().narrow(1, k, 1).squeeze_dim::<1>(1);
         states = Tensor::cat(vec![propagated, new.unsqueeze_dim::<3>(1)], 1);
     }
     loss
