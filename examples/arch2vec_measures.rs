@@ -1,30 +1,39 @@
-//! Two of arch2vec's figures measured the way its own code measures them, beside cellspace's
-//! (REPRODUCTION.md, the arch2vec NB101 gaps).
+//! arch2vec's figures measured the way its own code measures them, beside cellspace's
+//! (REPRODUCTION.md, the arch2vec gaps). Read in AIoT-MLSys-Lab/arch2vec
+//! (`models/pretraining_nasbench101.py`, `pretraining_nasbench201.py`, `utils/utils.py`).
 //!
 //! Reconstruction: arch2vec's code scores each element, the share of node operations and of
-//! adjacency entries (upper triangle, 7×7) decoded right, where cellspace counts whole cells.
+//! adjacency entries (upper triangle) decoded right, where cellspace counts whole cells.
 //! Both are printed for the first 2,000 test cells, decoded from their latent means.
 //!
-//! Novelty: how NAS-Bench-101's pruning bears on it. arch2vec decodes a full 7×7
-//! adjacency matrix; a decoding whose operations do not all lie on an input → output path is a
-//! valid NB101 cell only after pruning (the NASBench API prunes in `is_valid`, and so does
-//! cellspace). A hash taken before pruning, as arch2vec's own code does for uniqueness, finds
-//! such a decoding in no table of pruned cells: counted that way it is always "novel".
+//! Prior decodings: points drawn as `cellspace eval` draws them (a normal fitted to the
+//! training cells' latent means, as arch2vec's code does), each decoded once, as arch2vec's
+//! code decodes its 10,000 points. Validity is counted by cellspace's rule and by the
+//! reference's:
+//! - NB101: cellspace cuts the decoded matrix at its first output node and prunes; arch2vec
+//!   hands the whole 7×7 matrix to the NASBench API, which prunes to the vertices on a path
+//!   from vertex 0 to vertex 6 and then asks for input and output at those two ends: a cell
+//!   decoded with its output before row 6 is invalid there.
+//! - NB201: cellspace checks the operations and the fixed wiring; arch2vec's
+//!   `is_valid_nasbench201` checks the operations only (and not the first inner node's).
 //!
-//! Draws prior points as `cellspace eval` does (a normal fitted to the training cells' latent
-//! means), decodes each once, and prints validity, the share of valid decodings pruning changed,
-//! and novelty counted after pruning (cellspace) and before it.
+//! Uniqueness (distinct valid decodings among the valid ones) and novelty (valid decodings not
+//! among the training cells) are printed under both rules: keyed on the cell cellspace reads
+//! (pruned on NB101), and on the decoded matrix as it is (arch2vec's code hashes the unpruned
+//! matrix with its one-hot operations; the key here is the matrix itself, in decoding order).
+//! On NB101, novelty keyed on the matrix counts a decoding whose pruning changed it as new, as
+//! a table of pruned cells cannot hold it.
 //!
 //! `cargo run --release --example arch2vec_measures -- [RUN] [POINTS]` (defaults:
-//! assets/models/arch2vec-nb101, 10000).
+//! assets/models/arch2vec-nb101, 10000; an NB201 run takes the NB201 rules).
 
 use std::collections::HashSet;
 
 use burn::tensor::{Device, Tensor, TensorData};
 use cellspace::data::Dataset;
-use cellspace::model::{GraphVae, Noise};
+use cellspace::model::{Arch2vec, DecodedGraph, GraphVae, Noise};
 use cellspace::run::Run;
-use cellspace::space::{Cell, SpaceKind, nb101};
+use cellspace::space::{Cell, FIRST_OP, INPUT, OUTPUT, SpaceKind};
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
@@ -37,55 +46,158 @@ fn main() -> anyhow::Result<()> {
     let GraphVae::Arch2vec(model) = &run.model else {
         anyhow::bail!("{dir}: not an arch2vec run");
     };
-    anyhow::ensure!(run.space() == SpaceKind::Nb101, "{dir}: not an NB101 run");
-    let data = Dataset::bundled(SpaceKind::Nb101)?;
+    let space = run.space();
+    anyhow::ensure!(
+        space != SpaceKind::Enas,
+        "{dir}: arch2vec has no ENAS rules"
+    );
+    let data = Dataset::bundled(space)?;
     let means = run.latents(&data, &cellspace::jobs::NEVER)?.means;
+    let test: Vec<&Cell> = data.test().take(2000).map(|r| &r.cell).collect();
+    reconstruction(model, &test, &means_of(&data, &means, 2000), &device)?;
+
     let (centre, spread) = fitted_normal(&data.split.train, &means);
     let latent = centre.len();
     let row = |v: &[f32]| Tensor::<2>::from_data(TensorData::new(v.to_vec(), [1, latent]), &device);
     let (centre, spread) = (row(&centre), row(&spread));
     let train: HashSet<&Cell> = data.train().map(|r| &r.cell).collect();
-    let test: Vec<&Cell> = data.test().take(2000).map(|r| &r.cell).collect();
-    reconstruction(model, &test, &means_of(&data, &means, 2000), &device)?;
-
+    let train_matrices: HashSet<Matrix> = data.train().map(|r| Matrix::of_cell(&r.cell)).collect();
+    let mut ours = Tally::default();
+    let mut theirs = Tally::default();
     let mut noise = Noise::seeded(0);
-    let (mut valid, mut pruned, mut novel_after, mut novel_before) = (0, 0, 0, 0);
     for chunk in (0..points).collect::<Vec<_>>().chunks(500) {
         let z = noise.normal([chunk.len(), latent], &device) * spread.clone() + centre.clone();
         for g in model.decode(&z)? {
-            let Ok(whole) = g.forward_checked() else {
-                continue;
-            };
-            let Ok(cell) = model.read(&g) else { continue };
-            if SpaceKind::Nb101.validate(&cell).is_err() {
-                continue;
+            let matrix = Matrix::of_decoded(&g);
+            let new_matrix = !train_matrices.contains(&matrix);
+            if let Some(cell) = model.read(&g).ok().filter(|c| space.is_valid(c)) {
+                let new_cell = !train.contains(&cell);
+                ours.count(Matrix::of_cell(&cell), new_cell, matrix.clone(), new_matrix);
             }
-            valid += 1;
-            let changed = nb101::prune(&whole).as_ref() != Some(&whole);
-            pruned += usize::from(changed);
-            novel_after += usize::from(!train.contains(&cell));
-            novel_before += usize::from(changed || !train.contains(&cell));
+            let valid = match space {
+                SpaceKind::Nb101 => reference_valid_nb101(&g),
+                _ => reference_valid_nb201(&g),
+            };
+            if valid {
+                let cell = model.read(&g).ok().filter(|c| space.is_valid(c));
+                let new_cell = cell.as_ref().is_none_or(|c| !train.contains(c));
+                let key = cell
+                    .as_ref()
+                    .map_or_else(|| matrix.clone(), Matrix::of_cell);
+                theirs.count(key, new_cell, matrix, new_matrix);
+            }
         }
     }
-    let pct = |n: usize, of: usize| 100.0 * n as f64 / of.max(1) as f64;
     println!("{dir}: {points} prior points, each decoded once");
-    println!(
-        "  valid                              {:6.2} %",
-        pct(valid, points)
-    );
-    println!(
-        "  valid decodings pruning changed    {:6.2} %",
-        pct(pruned, valid)
-    );
-    println!(
-        "  novel, counted after pruning       {:6.2} %",
-        pct(novel_after, valid)
-    );
-    println!(
-        "  novel, counted before pruning      {:6.2} %",
-        pct(novel_before, valid)
-    );
+    ours.print("cellspace's validity rule", points);
+    theirs.print("arch2vec's validity rule", points);
     Ok(())
+}
+
+/// A decoding as arch2vec's code keys it: the node types and the upper triangle as decoded.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Matrix(Vec<u8>, Vec<bool>);
+
+impl Matrix {
+    /// The decoding up to its last node with an edge: the rows after it have none, as
+    /// arch2vec's zero padding after a smaller cell (their types are left out).
+    fn of_decoded(g: &DecodedGraph) -> Self {
+        let n = g.nodes;
+        let used = (0..n)
+            .rev()
+            .find(|&v| (0..n).any(|u| g.adj[u * n + v] || g.adj[v * n + u]))
+            .map_or(1, |v| v + 1);
+        let adj = (0..used * used)
+            .map(|i| g.adj[(i / used) * n + i % used])
+            .collect();
+        Self(g.types[..used].to_vec(), adj)
+    }
+
+    fn of_cell(cell: &Cell) -> Self {
+        let n = cell.len();
+        let mut adj = vec![false; n * n];
+        for (u, v) in cell.edges() {
+            adj[u * n + v] = true;
+        }
+        Self(cell.types().to_vec(), adj)
+    }
+}
+
+/// Valid decodings under one rule: how many, how many distinct, how many new.
+#[derive(Default)]
+struct Tally {
+    valid: usize,
+    distinct_cells: HashSet<Matrix>,
+    distinct_matrices: HashSet<Matrix>,
+    new_cells: usize,
+    new_matrices: usize,
+}
+
+impl Tally {
+    fn count(&mut self, cell: Matrix, new_cell: bool, matrix: Matrix, new_matrix: bool) {
+        self.valid += 1;
+        self.distinct_cells.insert(cell);
+        self.distinct_matrices.insert(matrix);
+        self.new_cells += usize::from(new_cell);
+        self.new_matrices += usize::from(new_matrix);
+    }
+
+    fn print(&self, rule: &str, points: usize) {
+        let pct = |n: usize, of: usize| 100.0 * n as f64 / of.max(1) as f64;
+        println!("  {rule}");
+        println!(
+            "    valid                            {:6.2} %",
+            pct(self.valid, points)
+        );
+        let line = |what: &str, n: usize| println!("    {what:<33}{:6.2} %", pct(n, self.valid));
+        line("unique, keyed on the cell", self.distinct_cells.len());
+        line("unique, keyed on the matrix", self.distinct_matrices.len());
+        line("novel, keyed on the cell", self.new_cells);
+        line("novel, keyed on the matrix", self.new_matrices);
+    }
+}
+
+/// arch2vec's NB101 validity: the NASBench API's `ModelSpec` prunes the decoded 7×7 matrix to
+/// the vertices both reachable from vertex 0 and reaching the last vertex (a spec whose input
+/// does not reach that vertex is invalid), then `is_valid` asks for an input first, an output
+/// last, operations between and at most 9 edges. Pruned vertices may carry any type.
+fn reference_valid_nb101(g: &DecodedGraph) -> bool {
+    let n = g.nodes;
+    let edge = |u: usize, v: usize| g.adj[u * n + v];
+    let mut from = vec![false; n];
+    from[0] = true;
+    for v in 1..n {
+        from[v] = (0..v).any(|u| from[u] && edge(u, v));
+    }
+    let mut to = vec![false; n];
+    to[n - 1] = true;
+    for u in (0..n - 1).rev() {
+        to[u] = (u + 1..n).any(|v| to[v] && edge(u, v));
+    }
+    if !from[n - 1] {
+        return false;
+    }
+    let kept: Vec<usize> = (0..n).filter(|&v| from[v] && to[v]).collect();
+    let at = |v: usize| kept.iter().position(|&k| k == v);
+    let mut edges = Vec::new();
+    for u in 0..n {
+        for v in u + 1..n {
+            if let (true, Some(a), Some(b)) = (edge(u, v), at(u), at(v)) {
+                edges.push((a, b));
+            }
+        }
+    }
+    let types = kept.iter().map(|&v| g.types[v]).collect();
+    Cell::new(types, &edges).is_ok_and(|c| c.edge_count() <= 9)
+}
+
+/// arch2vec's `is_valid_nasbench201`: an input first, an output last, and operations at
+/// positions 2 to 6 (its loop starts at 2); the adjacency is not looked at.
+fn reference_valid_nb201(g: &DecodedGraph) -> bool {
+    let n = g.nodes;
+    g.types[0] == INPUT
+        && g.types[n - 1] == OUTPUT
+        && g.types[2..n - 1].iter().all(|&t| t >= FIRST_OP)
 }
 
 /// The latent means of the first `n` test cells, as one tensor.
@@ -100,7 +212,7 @@ fn means_of(data: &Dataset, means: &[Vec<f32>], n: usize) -> Vec<Vec<f32>> {
 
 /// Whole-cell and per-element reconstruction of `cells` from their latent means `mu`.
 fn reconstruction(
-    model: &cellspace::model::Arch2vec,
+    model: &Arch2vec,
     cells: &[&Cell],
     mu: &[Vec<f32>],
     device: &Device,
