@@ -70,20 +70,21 @@ fn main() -> anyhow::Result<()> {
         for g in model.decode(&z)? {
             let matrix = Matrix::of_decoded(&g);
             let new_matrix = !train_matrices.contains(&matrix);
-            if let Some(cell) = model.read(&g).ok().filter(|c| space.is_valid(c)) {
-                let new_cell = !train.contains(&cell);
-                ours.count(Matrix::of_cell(&cell), new_cell, matrix.clone(), new_matrix);
+            // The cell cellspace reads, where its rule finds one; arch2vec's rule may accept a
+            // decoding without one, which is then keyed and counted new by its matrix.
+            let cell = model.read(&g).ok().filter(|c| space.is_valid(c));
+            let new_cell = cell.as_ref().is_none_or(|c| !train.contains(c));
+            let key = cell
+                .as_ref()
+                .map_or_else(|| matrix.clone(), Matrix::of_cell);
+            if cell.is_some() {
+                ours.count(key.clone(), new_cell, matrix.clone(), new_matrix);
             }
             let valid = match space {
                 SpaceKind::Nb101 => reference_valid_nb101(&g),
                 _ => reference_valid_nb201(&g),
             };
             if valid {
-                let cell = model.read(&g).ok().filter(|c| space.is_valid(c));
-                let new_cell = cell.as_ref().is_none_or(|c| !train.contains(c));
-                let key = cell
-                    .as_ref()
-                    .map_or_else(|| matrix.clone(), Matrix::of_cell);
                 theirs.count(key, new_cell, matrix, new_matrix);
             }
         }
